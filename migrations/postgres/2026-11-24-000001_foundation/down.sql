@@ -1,0 +1,14 @@
+DROP TABLE outbox;
+DROP TABLE follow_ups;
+DROP TABLE sla_metrics;
+DROP TABLE comments;
+DROP TABLE responses;
+DROP TABLE invitations;
+DROP TABLE waves;
+DROP TABLE items;
+DROP TABLE instruments;
+DROP TABLE staff;
+DROP TABLE contacts;
+DROP TABLE services;
+DROP TABLE agencies;
+DROP TABLE users;

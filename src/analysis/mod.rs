@@ -1,0 +1,5 @@
+//! Pure analysis over loaded responses: no I/O, no web, no diesel.
+
+pub mod responses;
+
+pub use responses::{ResponseSet, WaveResponses};

@@ -1,0 +1,154 @@
+//! Typed settings, read once at start from `rind.toml`, then `RIND_*` environment
+//! variables, then `DATABASE_URL`, then the command line; passed in, never global.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, Result};
+
+/// The smallest group size any setting may ask for: smaller groups identify people.
+pub const MIN_REPORTING_THRESHOLD: u32 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://PATH`, a plain path, or `postgres://...`.
+    pub database_url: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// Address `rind serve` listens on.
+    pub bind: String,
+    /// Base of the links put in emails, e.g. `https://survey.example.gov`.
+    pub public_base_url: String,
+    /// Smallest group whose scores are shown.
+    pub reporting_threshold: u32,
+    /// Smallest group whose comments are shown.
+    pub comment_threshold: u32,
+    /// Folder that receives `.eml` files when no SMTP host is set.
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: SmtpTls,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://rind.db".into(),
+            pool_size: 8,
+            bind: "127.0.0.1:8080".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            reporting_threshold: 5,
+            comment_threshold: 10,
+            mail_dir: PathBuf::from("mail"),
+            mail_from: "rind <survey@localhost>".into(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_user: None,
+            smtp_password: None,
+        }
+    }
+}
+
+/// Environment variables that are `RIND_*` but not settings.
+const NOT_SETTINGS: &[&str] = &["password", "config", "log"];
+
+impl Settings {
+    /// Reads the settings. `config_file` must exist when given; otherwise `rind.toml` in the
+    /// working directory is read if it is there.
+    pub fn load(config_file: Option<&Path>) -> Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config_file {
+            Some(path) => {
+                if !path.is_file() {
+                    return Err(AppError::invalid(format!(
+                        "config file {} does not exist",
+                        path.display()
+                    )));
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("rind.toml")),
+        }
+        figment = figment
+            .merge(Env::prefixed("RIND_").filter(|key| !NOT_SETTINGS.contains(&key.as_str())))
+            .merge(Env::raw().only(&["database_url"]));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| AppError::invalid(format!("bad setting: {e}")))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        for (name, value) in [
+            ("reporting_threshold", self.reporting_threshold),
+            ("comment_threshold", self.comment_threshold),
+        ] {
+            if value < MIN_REPORTING_THRESHOLD {
+                return Err(AppError::invalid(format!(
+                    "{name} is {value}, but may not be below {MIN_REPORTING_THRESHOLD}: smaller groups can identify people"
+                )));
+            }
+        }
+        if self.pool_size == 0 {
+            return Err(AppError::invalid("pool_size must be at least 1"));
+        }
+        crate::db::DatabaseUrl::parse(&self.database_url)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_local() {
+        let s = Settings::default();
+        s.validate().unwrap();
+        assert_eq!(s.database_url, "sqlite://rind.db");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.reporting_threshold, 5);
+        assert_eq!(s.comment_threshold, 10);
+    }
+
+    #[test]
+    fn threshold_below_three_is_refused() {
+        let s = Settings {
+            reporting_threshold: 2,
+            ..Settings::default()
+        };
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("reporting_threshold"), "{err}");
+    }
+
+    #[test]
+    fn toml_file_and_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rind.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\ncomment_threshold = 12\n").unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.comment_threshold, 12);
+
+        std::fs::write(&path, "bnd = \"0.0.0.0:9000\"\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("bnd"), "{err}");
+    }
+}

@@ -1,0 +1,17 @@
+//! rind: customer-satisfaction and perception-gap surveys for IT organisations that serve
+//! other organisations. See `docs/ARCHITECTURE.md` for how the pieces fit.
+
+pub mod config;
+pub mod analysis;
+pub mod auth;
+pub mod commands;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod store;
+pub mod web;
+
+pub use config::Settings;
+pub use error::{AppError, Result};

@@ -1,0 +1,238 @@
+//! The `rind` command line: parses arguments and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rind::import::{ImportKind, import_file};
+use rind::{AppError, Settings, commands};
+
+#[derive(Parser)]
+#[command(name = "rind", version, about = "Customer-satisfaction and perception-gap surveys for IT organisations")]
+struct Cli {
+    /// Database: sqlite://PATH, a file path, or postgres://... (default sqlite://rind.db).
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Settings file (default: rind.toml in the working directory, if present).
+    #[arg(long, global = true, env = "RIND_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and API.
+    Serve {
+        /// Fill an empty database with the demo programme first.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        /// Revert every migration instead (drops all data).
+        #[arg(long)]
+        revert_all: bool,
+    },
+    /// Fill an empty database with a realistic synthetic programme.
+    Demo {
+        /// Random seed; the same seed gives the same programme.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Manage instruments (questionnaires).
+    Instrument {
+        #[command(subcommand)]
+        action: InstrumentCommand,
+    },
+    /// Manage survey waves.
+    Wave {
+        #[command(subcommand)]
+        action: WaveCommand,
+    },
+    /// Import a CSV file: agencies, services, contacts, staff, sla or responses.
+    Import {
+        #[arg(value_enum)]
+        kind: KindArg,
+        file: PathBuf,
+        /// The wave SLA metrics or responses belong to.
+        #[arg(long)]
+        wave: Option<String>,
+    },
+    /// Manage people who sign in.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstrumentCommand {
+    /// Validate and store an instrument TOML file.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum WaveCommand {
+    /// Create a wave of an instrument (its latest version).
+    Create {
+        #[arg(long)]
+        code: String,
+        /// Instrument code.
+        #[arg(long)]
+        instrument: String,
+        /// When it opens: RFC 3339 or a date.
+        #[arg(long)]
+        opens: Option<String>,
+        /// When it closes: RFC 3339 or a date.
+        #[arg(long)]
+        closes: Option<String>,
+        /// The wave later waves are compared against.
+        #[arg(long)]
+        baseline: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from RIND_PASSWORD or asked for.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, cio, brm or viewer.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    Agencies,
+    Services,
+    Contacts,
+    Staff,
+    Sla,
+    Responses,
+}
+
+impl From<KindArg> for ImportKind {
+    fn from(k: KindArg) -> ImportKind {
+        match k {
+            KindArg::Agencies => ImportKind::Agencies,
+            KindArg::Services => ImportKind::Services,
+            KindArg::Contacts => ImportKind::Contacts,
+            KindArg::Staff => ImportKind::Staff,
+            KindArg::Sla => ImportKind::Sla,
+            KindArg::Responses => ImportKind::Responses,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = !matches!(cli.command, Command::Serve { .. });
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RIND_LOG")
+                .unwrap_or_else(|_| (if quiet { "warn" } else { "info" }).into()),
+        )
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), AppError> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        settings.database_url = url;
+    }
+    if let Command::Serve { bind: Some(bind), .. } = &cli.command {
+        settings.bind = bind.clone();
+    }
+    settings.validate()?;
+
+    if let Command::Migrate { revert_all: true } = cli.command {
+        let db = rind::db::Database::open(&settings.database_url, settings.pool_size)?;
+        let reverted = rind::db::revert_all_migrations(&mut *db.conn()?)?;
+        println!("reverted {} migration(s)", reverted.len());
+        return Ok(());
+    }
+    let db = commands::open(&settings)?;
+    let mut conn = db.conn()?;
+    match cli.command {
+        Command::Migrate { .. } => println!("database is up to date ({})", db.url.redacted()),
+        Command::Serve { demo, .. } => {
+            commands::first_start(&mut conn)?;
+            if demo {
+                report_demo(rind::demo::seed_if_empty(&mut conn, 2026)?);
+            }
+            drop(conn);
+            actix_web::rt::System::new().block_on(commands::serve(settings, db))?;
+        }
+        Command::Demo { seed } => {
+            commands::first_start(&mut conn)?;
+            match rind::demo::seed_if_empty(&mut conn, seed)? {
+                Some(summary) => println!("{summary}"),
+                None => {
+                    return Err(AppError::Conflict(
+                        "the database already holds agencies or waves; the demo only fills an empty database".into(),
+                    ));
+                }
+            }
+        }
+        Command::Instrument { action: InstrumentCommand::Import { file } } => {
+            match rind::import::instrument::import_file(&mut conn, &file)? {
+                rind::store::instruments::Imported::Created(i) => {
+                    println!("imported instrument {} version {}", i.code, i.version)
+                }
+                rind::store::instruments::Imported::Unchanged(i) => {
+                    println!("instrument {} version {} is already stored, unchanged", i.code, i.version)
+                }
+            }
+        }
+        Command::Wave {
+            action: WaveCommand::Create { code, instrument, opens, closes, baseline },
+        } => {
+            let opens = opens.as_deref().map(rind::domain::parse_timestamp).transpose()?;
+            let closes = closes.as_deref().map(rind::domain::parse_timestamp).transpose()?;
+            let wave = commands::create_wave(&mut conn, &code, &instrument, opens, closes, baseline)?;
+            println!(
+                "created wave {}{}",
+                wave.code,
+                if wave.is_baseline { " (baseline)" } else { "" }
+            );
+        }
+        Command::Import { kind, file, wave } => {
+            let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;
+            println!("{summary}");
+        }
+        Command::User { action: UserCommand::Add { email, role } } => {
+            // Check the role before asking for a password.
+            rind::domain::Role::parse(&role)?;
+            let password = match std::env::var("RIND_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password(format!("Password for {email}: "))
+                    .map_err(|e| AppError::io("cannot read the password", e))?,
+            };
+            let email = rind::auth::add_user(&mut conn, &email, &role, &password)?;
+            println!("added {role} {email}");
+        }
+    }
+    Ok(())
+}
+
+fn report_demo(summary: Option<rind::demo::DemoSummary>) {
+    match summary {
+        Some(s) => tracing::info!("{s}"),
+        None => tracing::info!("the database already holds data; not adding the demo"),
+    }
+}

@@ -1,0 +1,79 @@
+//! The actix-web application: health checks and the JSON API (dashboard and survey pages
+//! come later). Handlers are thin: they parse, run store calls off the async workers with
+//! `web::block`, and render.
+
+mod api;
+mod health;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+
+use crate::config::Settings;
+use crate::db::{Database, DbConnection};
+use crate::error::{AppError, Result};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Database,
+    pub settings: Settings,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+    {
+        let pool = self.db.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// A bound, not yet running, HTTP server.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds `settings.bind` (use port 0 for a free port) and builds the server.
+    pub fn build(settings: Settings, db: Database) -> Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| AppError::io(format!("cannot listen on {}", settings.bind), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| AppError::io("cannot read the bound address", e))?
+            .port();
+        let state = web::Data::new(AppState { db, settings });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::JsonConfig::default().limit(1 << 20))
+                .wrap(middleware::Logger::new("%r %s %Dms"))
+                .configure(health::routes)
+                .configure(api::routes)
+        })
+        .listen(listener)
+        .map_err(|e| AppError::io("cannot start the HTTP server", e))?
+        .run();
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run(self) -> Result<()> {
+        self.server
+            .await
+            .map_err(|e| AppError::io("the HTTP server stopped", e))
+    }
+}
