@@ -6,8 +6,8 @@ use crate::config::Settings;
 use crate::db::{Database, DbConnection};
 use crate::error::{AppError, Result};
 use crate::import::instrument;
-use crate::store::waves::{self, NewWave, Wave};
 use crate::store::instruments;
+use crate::store::waves::{self, NewWave, Wave};
 use crate::web::Application;
 
 /// Opens the database the settings name and applies pending migrations.

@@ -28,10 +28,10 @@ use crate::store::contacts::{self, NewContact};
 use crate::store::instruments::{self, Item};
 use crate::store::invitations::{self, InvitationState, NewInvitation};
 use crate::store::responses::{self, NewResponse};
+use crate::store::services;
 use crate::store::sla::{self, NewSlaMetric};
 use crate::store::staff::{self, NewStaffMember};
 use crate::store::waves::{self, NewWave};
-use crate::store::services;
 
 /// The instrument the demo answers: the shipped default.
 const INSTRUMENT: &str = "agency-cx";
@@ -63,6 +63,9 @@ impl fmt::Display for DemoSummary {
         )
     }
 }
+
+/// A contact's id and segment.
+type Person = (i64, Option<String>);
 
 struct DemoAgency {
     code: &'static str,
@@ -106,14 +109,15 @@ const TEAMS: &[(&str, usize)] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Dana", "Lee",
-    "Robin", "Chris", "Pat", "Kim", "Maria", "Ahmed", "Wei", "Olga", "Kofi", "Ana", "Ravi", "Sofia", "Ethan",
-    "Grace", "Noah", "Leila", "Mateo", "Hannah",
+    "Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn",
+    "Dana", "Lee", "Robin", "Chris", "Pat", "Kim", "Maria", "Ahmed", "Wei", "Olga", "Kofi", "Ana",
+    "Ravi", "Sofia", "Ethan", "Grace", "Noah", "Leila", "Mateo", "Hannah",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "Garcia", "Nguyen", "Brown", "Davis", "Martinez", "Wilson", "Anderson", "Thomas",
-    "Patel", "Kim", "Lopez", "Clark", "Lewis", "Walker", "Young", "Hall", "Allen", "Wright", "Scott", "Green",
-    "Baker", "Adams", "Nelson", "Hill", "Campbell", "Mitchell", "Roberts", "Carter",
+    "Smith", "Johnson", "Garcia", "Nguyen", "Brown", "Davis", "Martinez", "Wilson", "Anderson",
+    "Thomas", "Patel", "Kim", "Lopez", "Clark", "Lewis", "Walker", "Young", "Hall", "Allen",
+    "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell", "Mitchell",
+    "Roberts", "Carter",
 ];
 
 /// Customer mean of each dimension's items at the baseline, before agency mood.
@@ -246,18 +250,25 @@ pub fn seed_if_empty(conn: &mut DbConnection, seed: u64) -> Result<Option<DemoSu
         return Ok(None);
     }
     let now = crate::store::now();
-    conn.transaction::<_, AppError, _>(|conn| build(conn, seed, now)).map(Some)
+    conn.transaction::<_, AppError, _>(|conn| build(conn, seed, now))
+        .map(Some)
 }
 
 fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let instrument = instruments::latest(conn, INSTRUMENT)?
-        .ok_or_else(|| AppError::NotFound(format!("instrument {INSTRUMENT} (the demo answers the default instrument)")))?;
+    let instrument = instruments::latest(conn, INSTRUMENT)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "instrument {INSTRUMENT} (the demo answers the default instrument)"
+        ))
+    })?;
     let items = instruments::items(conn, instrument.id)?;
-    let service_codes: HashMap<i64, String> = services::list(conn)?.into_iter().map(|s| (s.id, s.code)).collect();
+    let service_codes: HashMap<i64, String> = services::list(conn)?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
 
     // Agencies and their contacts.
-    let mut contacts_by_agency: Vec<(i64, Vec<(i64, Option<String>)>)> = Vec::new();
+    let mut contacts_by_agency: Vec<(i64, Vec<Person>)> = Vec::new();
     let mut n_contacts = 0;
     for (a, agency) in AGENCIES.iter().enumerate() {
         agencies::upsert(
@@ -267,12 +278,17 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
                 name: agency.name.into(),
                 line_of_business: Some(agency.line_of_business.into()),
                 // Spend roughly follows size, in dollars a year.
-                annual_it_spend: Some((agency.contacts as f64 * 410_000.0 * (0.8 + 0.4 * rng.random::<f64>())).round()),
+                annual_it_spend: Some(
+                    (agency.contacts as f64 * 410_000.0 * (0.8 + 0.4 * rng.random::<f64>()))
+                        .round(),
+                ),
                 brm_owner_email: Some(format!("{}@cio.state.example", agency.brm)),
             },
         )?;
         let ids = agencies::ids_by_code(conn)?;
-        let agency_id = *ids.get(agency.code).ok_or_else(|| AppError::Internal("demo agency vanished".into()))?;
+        let agency_id = *ids
+            .get(agency.code)
+            .ok_or_else(|| AppError::Internal("demo agency vanished".into()))?;
         let mut people = Vec::with_capacity(agency.contacts);
         for i in 0..agency.contacts {
             let segment = match i % 10 {
@@ -314,7 +330,13 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
             let id = staff::save(
                 conn,
                 &NewStaffMember {
-                    email: format!("{}.{}.{}{}@cio.state.example", first.to_lowercase(), last.to_lowercase(), &team[..3], i),
+                    email: format!(
+                        "{}.{}.{}{}@cio.state.example",
+                        first.to_lowercase(),
+                        last.to_lowercase(),
+                        &team[..3],
+                        i
+                    ),
                     name: format!("{first} {last}"),
                     team: Some((*team).into()),
                 },
@@ -330,9 +352,17 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
         .map(|_| {
             items
                 .iter()
-                .map(|item| match item.service_id.and_then(|id| service_codes.get(&id)).map(String::as_str) {
-                    Some("email" | "service_desk" | "devices" | "identity" | "erp") | None => true,
-                    Some(_) => rng.random_bool(0.75),
+                .map(|item| {
+                    match item
+                        .service_id
+                        .and_then(|id| service_codes.get(&id))
+                        .map(String::as_str)
+                    {
+                        Some("email" | "service_desk" | "devices" | "identity" | "erp") | None => {
+                            true
+                        }
+                        Some(_) => rng.random_bool(0.75),
+                    }
                 })
                 .collect()
         })
@@ -382,11 +412,29 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
             let agency = &AGENCIES[a];
             for (contact_id, segment) in people {
                 let bounced = rng.random_bool(0.02);
-                let responds = !bounced && rng.random_bool((agency.engagement * progress).min(0.95));
+                let responds =
+                    !bounced && rng.random_bool((agency.engagement * progress).min(0.95));
                 let submitted_at = responds.then(|| when(&mut rng));
-                invites.push(invitation(&mut rng, wave.id, Audience::Customer, Some(*contact_id), None, opens_at, closes_at, bounced, submitted_at));
+                invites.push(invitation(
+                    &mut rng,
+                    wave.id,
+                    Audience::Customer,
+                    Some(*contact_id),
+                    None,
+                    opens_at,
+                    closes_at,
+                    bounced,
+                    submitted_at,
+                ));
                 if let Some(at) = submitted_at {
-                    let packed = customer_answers(&mut rng, &items, &service_codes, &uses[a], agency.mood, w);
+                    let packed = customer_answers(
+                        &mut rng,
+                        &items,
+                        &service_codes,
+                        &uses[a],
+                        agency.mood,
+                        w,
+                    );
                     let comments = comments_of(&mut rng, &items);
                     answers.push(NewResponse {
                         audience: Audience::Customer,
@@ -403,7 +451,17 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
         for (staff_id, team) in &staff_members {
             let responds = rng.random_bool(0.72 * progress);
             let submitted_at = responds.then(|| when(&mut rng));
-            invites.push(invitation(&mut rng, wave.id, Audience::Staff, None, Some(*staff_id), opens_at, closes_at, false, submitted_at));
+            invites.push(invitation(
+                &mut rng,
+                wave.id,
+                Audience::Staff,
+                None,
+                Some(*staff_id),
+                opens_at,
+                closes_at,
+                false,
+                submitted_at,
+            ));
             if let Some(at) = submitted_at {
                 answers.push(NewResponse {
                     audience: Audience::Staff,
@@ -425,29 +483,35 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
             for (metric, target, actual, higher_is_better) in sla_metrics_of(service) {
                 // Figures drift a little between waves without changing met / missed.
                 let drift = 1.0 + 0.002 * normal(&mut rng);
-                sla::save(conn, &NewSlaMetric {
-                    wave_id: wave.id,
-                    service_id: *service_id,
-                    agency_id: None,
-                    metric: (*metric).into(),
-                    target: *target,
-                    actual: ((actual * drift) * 100.0).round() / 100.0,
-                    higher_is_better: *higher_is_better,
-                })?;
+                sla::save(
+                    conn,
+                    &NewSlaMetric {
+                        wave_id: wave.id,
+                        service_id: *service_id,
+                        agency_id: None,
+                        metric: (*metric).into(),
+                        target: *target,
+                        actual: ((actual * drift) * 100.0).round() / 100.0,
+                        higher_is_better: *higher_is_better,
+                    },
+                )?;
                 summary.sla_metrics += 1;
             }
             if service == "network" {
                 for (agency_id, _) in contacts_by_agency.iter().take(4) {
                     let actual = 99.6 + 0.35 * rng.random::<f64>();
-                    sla::save(conn, &NewSlaMetric {
-                        wave_id: wave.id,
-                        service_id: *service_id,
-                        agency_id: Some(*agency_id),
-                        metric: "availability_pct".into(),
-                        target: 99.9,
-                        actual: (actual * 100.0).round() / 100.0,
-                        higher_is_better: true,
-                    })?;
+                    sla::save(
+                        conn,
+                        &NewSlaMetric {
+                            wave_id: wave.id,
+                            service_id: *service_id,
+                            agency_id: Some(*agency_id),
+                            metric: "availability_pct".into(),
+                            target: 99.9,
+                            actual: (actual * 100.0).round() / 100.0,
+                            higher_is_better: true,
+                        },
+                    )?;
                     summary.sla_metrics += 1;
                 }
             }
@@ -515,25 +579,42 @@ fn customer_answers(
                 }
                 let mean = match service {
                     Some(s) => service_mean(s) + 0.5 * person,
-                    None => dimension_base(&item.dimension) + dimension_change(&item.dimension, wave) + person,
+                    None => {
+                        dimension_base(&item.dimension)
+                            + dimension_change(&item.dimension, wave)
+                            + person
+                    }
                 };
-                let spread = if service.is_some_and(|s| s == "security") { 0.45 } else { 0.8 };
+                let spread = if service.is_some_and(|s| s == "security") {
+                    0.45
+                } else {
+                    0.8
+                };
                 let v = on_scale(mean + spread * normal(rng), Scale::Likert5);
                 if service.is_none() && item.dimension != "overall" {
                     rated.push(f64::from(v));
                 }
                 v
             }
-            Scale::Importance5 => on_scale(importance(&item.dimension).0 + 0.7 * normal(rng), item.scale),
+            Scale::Importance5 => on_scale(
+                importance(&item.dimension).0 + 0.7 * normal(rng),
+                item.scale,
+            ),
             _ => NO_ANSWER,
         };
         packed[item.position] = value;
     }
     // Overall, recommendation and effort follow the respondent's ratings.
-    let experience = if rated.is_empty() { 3.2 } else { rated.iter().sum::<f64>() / rated.len() as f64 };
+    let experience = if rated.is_empty() {
+        3.2
+    } else {
+        rated.iter().sum::<f64>() / rated.len() as f64
+    };
     for item in items {
         packed[item.position] = match (item.scale, item.code.as_str()) {
-            (Scale::Likert5, "overall_satisfaction") => on_scale(experience + 0.1 + 0.6 * normal(rng), item.scale),
+            (Scale::Likert5, "overall_satisfaction") => {
+                on_scale(experience + 0.1 + 0.6 * normal(rng), item.scale)
+            }
             (Scale::Nps11, _) => on_scale(2.1 * experience - 0.6 + 1.3 * normal(rng), item.scale),
             (Scale::Ces7, _) => on_scale(1.5 * experience - 0.6 + 0.9 * normal(rng), item.scale),
             (Scale::YesNo, _) => u8::from(rng.random_bool(0.2)),
@@ -551,7 +632,11 @@ fn staff_answers(
     wave: usize,
 ) -> Vec<u8> {
     // Relationship managers hear agencies most and predict them best.
-    let insight = if team == "relationship_management" { 0.4 } else { 1.0 };
+    let insight = if team == "relationship_management" {
+        0.4
+    } else {
+        1.0
+    };
     let person = 0.35 * normal(rng);
     let mut packed = vec![NO_ANSWER; items.len()];
     for item in items.iter().filter(|i| i.is_mirrored()) {
@@ -564,7 +649,9 @@ fn staff_answers(
             None => dimension_base(&item.dimension) + dimension_change(&item.dimension, wave),
         };
         let latent = match item.scale {
-            Scale::Likert5 => customer_mean + insight * staff_bias(&item.code) + person + 0.65 * normal(rng),
+            Scale::Likert5 => {
+                customer_mean + insight * staff_bias(&item.code) + person + 0.65 * normal(rng)
+            }
             Scale::Importance5 => importance(&item.dimension).1 + 0.6 * normal(rng),
             Scale::Nps11 => 7.4 + 1.2 * normal(rng),
             Scale::Ces7 => 5.1 + 0.9 * normal(rng),

@@ -1,10 +1,10 @@
 //! rind: customer-satisfaction and perception-gap surveys for IT organisations that serve
 //! other organisations. See `docs/ARCHITECTURE.md` for how the pieces fit.
 
-pub mod config;
 pub mod analysis;
 pub mod auth;
 pub mod commands;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -8,7 +8,11 @@ use rind::import::{ImportKind, import_file};
 use rind::{AppError, Settings, commands};
 
 #[derive(Parser)]
-#[command(name = "rind", version, about = "Customer-satisfaction and perception-gap surveys for IT organisations")]
+#[command(
+    name = "rind",
+    version,
+    about = "Customer-satisfaction and perception-gap surveys for IT organisations"
+)]
 struct Cli {
     /// Database: sqlite://PATH, a file path, or postgres://... (default sqlite://rind.db).
     #[arg(long, global = true, env = "DATABASE_URL")]
@@ -155,7 +159,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
     if let Some(url) = cli.database_url {
         settings.database_url = url;
     }
-    if let Command::Serve { bind: Some(bind), .. } = &cli.command {
+    if let Command::Serve {
+        bind: Some(bind), ..
+    } = &cli.command
+    {
         settings.bind = bind.clone();
     }
     settings.validate()?;
@@ -189,22 +196,39 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         }
-        Command::Instrument { action: InstrumentCommand::Import { file } } => {
-            match rind::import::instrument::import_file(&mut conn, &file)? {
-                rind::store::instruments::Imported::Created(i) => {
-                    println!("imported instrument {} version {}", i.code, i.version)
-                }
-                rind::store::instruments::Imported::Unchanged(i) => {
-                    println!("instrument {} version {} is already stored, unchanged", i.code, i.version)
-                }
+        Command::Instrument {
+            action: InstrumentCommand::Import { file },
+        } => match rind::import::instrument::import_file(&mut conn, &file)? {
+            rind::store::instruments::Imported::Created(i) => {
+                println!("imported instrument {} version {}", i.code, i.version)
             }
-        }
+            rind::store::instruments::Imported::Unchanged(i) => {
+                println!(
+                    "instrument {} version {} is already stored, unchanged",
+                    i.code, i.version
+                )
+            }
+        },
         Command::Wave {
-            action: WaveCommand::Create { code, instrument, opens, closes, baseline },
+            action:
+                WaveCommand::Create {
+                    code,
+                    instrument,
+                    opens,
+                    closes,
+                    baseline,
+                },
         } => {
-            let opens = opens.as_deref().map(rind::domain::parse_timestamp).transpose()?;
-            let closes = closes.as_deref().map(rind::domain::parse_timestamp).transpose()?;
-            let wave = commands::create_wave(&mut conn, &code, &instrument, opens, closes, baseline)?;
+            let opens = opens
+                .as_deref()
+                .map(rind::domain::parse_timestamp)
+                .transpose()?;
+            let closes = closes
+                .as_deref()
+                .map(rind::domain::parse_timestamp)
+                .transpose()?;
+            let wave =
+                commands::create_wave(&mut conn, &code, &instrument, opens, closes, baseline)?;
             println!(
                 "created wave {}{}",
                 wave.code,
@@ -215,7 +239,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;
             println!("{summary}");
         }
-        Command::User { action: UserCommand::Add { email, role } } => {
+        Command::User {
+            action: UserCommand::Add { email, role },
+        } => {
             // Check the role before asking for a password.
             rind::domain::Role::parse(&role)?;
             let password = match std::env::var("RIND_PASSWORD") {

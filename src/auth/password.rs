@@ -49,6 +49,11 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused() {
-        assert!(hash("short").unwrap_err().to_string().contains("12 characters"));
+        assert!(
+            hash("short")
+                .unwrap_err()
+                .to_string()
+                .contains("12 characters")
+        );
     }
 }

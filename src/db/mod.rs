@@ -6,11 +6,11 @@ pub mod schema;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use diesel::PgConnection;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::PgConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{AppError, Result};
@@ -60,7 +60,9 @@ impl DatabaseUrl {
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(AppError::invalid("sqlite:// needs a file path, e.g. sqlite://rind.db"));
+                return Err(AppError::invalid(
+                    "sqlite:// needs a file path, e.g. sqlite://rind.db",
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
@@ -112,7 +114,10 @@ impl DatabaseUrl {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Pg)
                 .map_err(|e| {
-                    AppError::Unavailable(format!("cannot connect to {}: {e}", redact_password(url)))
+                    AppError::Unavailable(format!(
+                        "cannot connect to {}: {e}",
+                        redact_password(url)
+                    ))
                 }),
         }
     }
@@ -152,7 +157,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> std::result::Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -202,7 +208,10 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>> {
     fn names(
         r: diesel::migration::Result<Vec<diesel::migration::MigrationVersion<'_>>>,
     ) -> Result<Vec<String>> {
-        Ok(r.map_err(migration_error)?.iter().map(|v| v.to_string()).collect())
+        Ok(r.map_err(migration_error)?
+            .iter()
+            .map(|v| v.to_string())
+            .collect())
     }
     match conn {
         DbConnection::Sqlite(c) => names(c.run_pending_migrations(SQLITE_MIGRATIONS)),
@@ -224,7 +233,11 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<Vec<String>> {
         DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
         DbConnection::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS),
     };
-    Ok(reverted.map_err(migration_error)?.iter().map(|v| v.to_string()).collect())
+    Ok(reverted
+        .map_err(migration_error)?
+        .iter()
+        .map(|v| v.to_string())
+        .collect())
 }
 
 #[cfg(test)]
@@ -260,7 +273,10 @@ mod tests {
         for url in ["mysql://root@localhost/rind", "postgress://x", "http://x"] {
             let err = DatabaseUrl::parse(url).unwrap_err().to_string();
             assert!(err.contains("unsupported database URL scheme"), "{err}");
-            assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+            assert!(
+                err.contains("sqlite://") && err.contains("postgres://"),
+                "{err}"
+            );
         }
         assert!(DatabaseUrl::parse("").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());

@@ -11,14 +11,20 @@ pub struct Email(String);
 impl Email {
     pub fn parse(s: &str) -> Result<Email> {
         let s = s.trim().to_lowercase();
-        let bad = |why: &str| Err(AppError::invalid(format!("`{s}` is not an email address: {why}")));
+        let bad = |why: &str| {
+            Err(AppError::invalid(format!(
+                "`{s}` is not an email address: {why}"
+            )))
+        };
         if s.is_empty() {
             return Err(AppError::invalid("email address is empty"));
         }
         if s.len() > 254 {
             return bad("longer than 254 characters");
         }
-        if s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')) {
+        if s.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        }) {
             return bad("it contains spaces or characters not allowed in an address");
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
@@ -68,13 +74,28 @@ mod tests {
 
     #[test]
     fn good_addresses_are_normalised() {
-        assert_eq!(Email::parse(" Jo.Smith@DOT.State.gov ").unwrap().as_str(), "jo.smith@dot.state.gov");
+        assert_eq!(
+            Email::parse(" Jo.Smith@DOT.State.gov ").unwrap().as_str(),
+            "jo.smith@dot.state.gov"
+        );
         assert_eq!(Email::parse("a+b@x.io").unwrap().masked(), "a***@x.io");
     }
 
     #[test]
     fn bad_addresses_are_refused() {
-        for bad in ["", "plain", "@x.gov", "a@", "a@b", "a@.gov", "a@gov.", "a b@x.gov", "a@@x.gov", "a@x..gov", "<a@x.gov>"] {
+        for bad in [
+            "",
+            "plain",
+            "@x.gov",
+            "a@",
+            "a@b",
+            "a@.gov",
+            "a@gov.",
+            "a b@x.gov",
+            "a@@x.gov",
+            "a@x..gov",
+            "<a@x.gov>",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

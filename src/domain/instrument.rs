@@ -124,7 +124,10 @@ impl InstrumentDef {
             top("items", "the instrument has no [[items]]".into());
         }
         if raw.items.len() > MAX_ITEMS {
-            top("items", format!("{} items; at most {MAX_ITEMS} are allowed", raw.items.len()));
+            top(
+                "items",
+                format!("{} items; at most {MAX_ITEMS} are allowed", raw.items.len()),
+            );
         }
 
         let mut items = Vec::with_capacity(raw.items.len());
@@ -133,7 +136,8 @@ impl InstrumentDef {
         for (index, spanned) in raw.items.into_iter().enumerate() {
             let line = line_of(source, spanned.span().start);
             let item = spanned.into_inner();
-            let label = non_empty(item.code.clone()).unwrap_or_else(|| format!("item #{}", index + 1));
+            let label =
+                non_empty(item.code.clone()).unwrap_or_else(|| format!("item #{}", index + 1));
             let mut err = |message: String| {
                 errors.push(RowError {
                     line,
@@ -176,13 +180,13 @@ impl InstrumentDef {
                 String::new()
             });
             let staff = non_empty(item.staff);
-            if let (Some(scale), Some(_)) = (scale, &staff) {
-                if !scale.is_rating() {
-                    err(format!(
-                        "a `staff` wording is only allowed on rating items, not on a {} item",
-                        scale.as_str()
-                    ));
-                }
+            if let (Some(scale), Some(_)) = (scale, &staff)
+                && !scale.is_rating()
+            {
+                err(format!(
+                    "a `staff` wording is only allowed on rating items, not on a {} item",
+                    scale.as_str()
+                ));
             }
             let service = non_empty(item.service);
             if let Some(service) = &service {
@@ -190,12 +194,12 @@ impl InstrumentDef {
                     err(format!(
                         "service `{service}` is not in the catalogue (import it with `rind import services`)"
                     ));
-                } else if scale == Some(Scale::Likert5) {
-                    if let Some(other) = service_items.insert(service.clone(), code.clone()) {
-                        err(format!(
-                            "service `{service}` already has a satisfaction item ({other}); one per service"
-                        ));
-                    }
+                } else if scale == Some(Scale::Likert5)
+                    && let Some(other) = service_items.insert(service.clone(), code.clone())
+                {
+                    err(format!(
+                        "service `{service}` already has a satisfaction item ({other}); one per service"
+                    ));
                 }
             }
             if let Some(scale) = scale {
@@ -301,27 +305,47 @@ customer = "Say more"
     }
 
     #[test]
-    #[cfg(any())]
     fn the_shipped_default_instrument_is_valid() {
         let services: HashSet<String> = crate::store::services::DEFAULT_CATALOGUE
             .iter()
             .map(|s| s.code.to_string())
             .collect();
-        let def = InstrumentDef::parse(crate::store::instruments::DEFAULT_INSTRUMENT, &services).unwrap();
-        let dims = ["reliability", "responsiveness", "assurance", "empathy", "communication", "value"];
+        let def =
+            InstrumentDef::parse(crate::store::instruments::DEFAULT_INSTRUMENT, &services).unwrap();
+        let dims = [
+            "reliability",
+            "responsiveness",
+            "assurance",
+            "empathy",
+            "communication",
+            "value",
+        ];
         for d in dims {
             let mirrored = def
                 .items
                 .iter()
                 .filter(|i| i.dimension == d && i.scale == Scale::Likert5 && i.is_mirrored())
                 .count();
-            assert!((2..=4).contains(&mirrored), "{d} has {mirrored} mirrored items");
-            assert!(def.items.iter().any(|i| i.dimension == d && i.scale == Scale::Importance5));
+            assert!(
+                (2..=4).contains(&mirrored),
+                "{d} has {mirrored} mirrored items"
+            );
+            assert!(
+                def.items
+                    .iter()
+                    .any(|i| i.dimension == d && i.scale == Scale::Importance5)
+            );
         }
         for scale in [Scale::Nps11, Scale::Ces7, Scale::YesNo, Scale::Text] {
-            assert!(def.items.iter().any(|i| i.scale == scale), "{scale:?} missing");
+            assert!(
+                def.items.iter().any(|i| i.scale == scale),
+                "{scale:?} missing"
+            );
         }
-        assert_eq!(def.items.iter().filter(|i| i.service.is_some()).count(), services.len());
+        assert_eq!(
+            def.items.iter().filter(|i| i.service.is_some()).count(),
+            services.len()
+        );
     }
 
     #[test]
@@ -377,28 +401,36 @@ scale = "likert5"
 
     #[test]
     fn bad_toml_names_the_line() {
-        let rows = rows("code = \"t\"\nversion = \n");
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].line, 2);
-        let rows = rows_of("code = \"t\"\nversion = 1\nname = \"n\"\ncolour = \"red\"\n");
-        assert!(rows[0].message.contains("colour"), "{rows:?}");
-    }
-
-    fn rows_of(source: &str) -> Vec<RowError> {
-        rows(source)
+        let syntax = rows("code = \"t\"\nversion = \n");
+        assert_eq!(syntax.len(), 1);
+        assert_eq!(syntax[0].line, 2);
+        let unknown = rows("code = \"t\"\nversion = 1\nname = \"n\"\ncolour = \"red\"\n");
+        assert!(unknown[0].message.contains("colour"), "{unknown:?}");
     }
 
     #[test]
     fn missing_top_level_fields() {
-        let rows = rows("[[items]]\ncode = \"a\"\ndimension = \"d\"\nscale = \"likert5\"\ncustomer = \"x\"\n");
+        let rows = rows(
+            "[[items]]\ncode = \"a\"\ndimension = \"d\"\nscale = \"likert5\"\ncustomer = \"x\"\n",
+        );
         for field in ["code", "version", "name"] {
-            assert!(rows.iter().any(|r| r.field.as_deref() == Some(field)), "{field}: {rows:?}");
+            assert!(
+                rows.iter().any(|r| r.field.as_deref() == Some(field)),
+                "{field}: {rows:?}"
+            );
         }
     }
 
     #[test]
     fn parse_never_panics_on_garbage() {
-        for s in ["", "[[items]]", "items = 3", "code = 5", "\u{0}", "version = -1\n[[items]]\nscale=1"] {
+        for s in [
+            "",
+            "[[items]]",
+            "items = 3",
+            "code = 5",
+            "\u{0}",
+            "version = -1\n[[items]]\nscale=1",
+        ] {
             assert!(InstrumentDef::parse(s, &services()).is_err());
         }
     }

@@ -6,7 +6,7 @@ pub mod scale;
 
 pub use email::Email;
 pub use instrument::{InstrumentDef, ItemDef};
-pub use scale::{Answer, Scale, NO_ANSWER};
+pub use scale::{Answer, NO_ANSWER, Scale};
 
 use serde::Serialize;
 
@@ -99,7 +99,9 @@ pub fn parse_code(what: &str, s: &str) -> Result<String> {
         return Err(AppError::invalid(format!("{what} code is empty")));
     }
     if s.len() > 64 {
-        return Err(AppError::invalid(format!("{what} code `{s}` is longer than 64 characters")));
+        return Err(AppError::invalid(format!(
+            "{what} code `{s}` is longer than 64 characters"
+        )));
     }
     if !s
         .chars()
@@ -137,7 +139,12 @@ mod tests {
     #[test]
     fn roles_and_audiences() {
         assert_eq!(Role::parse("CIO").unwrap(), Role::Cio);
-        assert!(Role::parse("root").unwrap_err().to_string().contains("admin, cio, brm or viewer"));
+        assert!(
+            Role::parse("root")
+                .unwrap_err()
+                .to_string()
+                .contains("admin, cio, brm or viewer")
+        );
         assert_eq!(Audience::parse("staff").unwrap(), Audience::Staff);
         assert!(Audience::parse("vendor").is_err());
     }

@@ -93,7 +93,10 @@ impl Scale {
                 }
             },
             _ => raw.parse::<i64>().map_err(|_| {
-                AppError::invalid(format!("`{raw}` is not a whole number on the {} scale", self.as_str()))
+                AppError::invalid(format!(
+                    "`{raw}` is not a whole number on the {} scale",
+                    self.as_str()
+                ))
             })?,
         };
         Answer::new(self, value).map(Some)
@@ -148,7 +151,12 @@ mod tests {
         assert!(Scale::Likert5.parse_value("x").is_err());
         assert_eq!(Scale::YesNo.parse_value("Yes").unwrap().unwrap().value(), 1);
         assert!(Scale::YesNo.parse_value("maybe").is_err());
-        assert!(Scale::parse("likert7").unwrap_err().to_string().contains("likert5"));
+        assert!(
+            Scale::parse("likert7")
+                .unwrap_err()
+                .to_string()
+                .contains("likert5")
+        );
     }
 
     proptest! {

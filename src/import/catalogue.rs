@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use super::{Written, Columns, ImportKind, ImportSummary, Rows, SeenKeys, each_row, parse_number};
+use super::{Columns, ImportKind, ImportSummary, Rows, SeenKeys, Written, each_row, parse_number};
 use crate::db::DbConnection;
 use crate::domain::{Email, parse_code};
 use crate::error::Result;
@@ -27,7 +27,11 @@ pub(super) fn agencies<R: Read>(
         let code = match parse_code("agency", columns.get(record, "code").unwrap_or_default()) {
             Ok(code) => {
                 if let Some(first) = seen.first(code.clone(), line) {
-                    errors.push(line, Some("code"), format!("duplicate agency code `{code}` (also on line {first})"));
+                    errors.push(
+                        line,
+                        Some("code"),
+                        format!("duplicate agency code `{code}` (also on line {first})"),
+                    );
                 }
                 code
             }
@@ -40,7 +44,10 @@ pub(super) fn agencies<R: Read>(
         if name.is_none() {
             errors.push(line, Some("name"), "name is empty");
         }
-        let annual_it_spend = match columns.non_empty(record, "annual_it_spend").map(parse_number) {
+        let annual_it_spend = match columns
+            .non_empty(record, "annual_it_spend")
+            .map(parse_number)
+        {
             Some(Ok(v)) if v >= 0.0 => Some(v),
             Some(Ok(v)) => {
                 errors.push(line, Some("annual_it_spend"), format!("{v} is negative"));
@@ -52,7 +59,10 @@ pub(super) fn agencies<R: Read>(
             }
             None => None,
         };
-        let brm_owner_email = match columns.non_empty(record, "brm_owner_email").map(Email::parse) {
+        let brm_owner_email = match columns
+            .non_empty(record, "brm_owner_email")
+            .map(Email::parse)
+        {
             Some(Ok(email)) => Some(email.as_str().to_string()),
             Some(Err(e)) => {
                 errors.push(line, Some("brm_owner_email"), e.to_string());
@@ -68,7 +78,9 @@ pub(super) fn agencies<R: Read>(
             &NewAgency {
                 code,
                 name: name.unwrap_or_default().to_string(),
-                line_of_business: columns.non_empty(record, "line_of_business").map(str::to_string),
+                line_of_business: columns
+                    .non_empty(record, "line_of_business")
+                    .map(str::to_string),
                 annual_it_spend,
                 brm_owner_email,
             },
@@ -95,7 +107,11 @@ pub(super) fn services<R: Read>(
         let code = match parse_code("service", columns.get(record, "code").unwrap_or_default()) {
             Ok(code) => {
                 if let Some(first) = seen.first(code.clone(), line) {
-                    errors.push(line, Some("code"), format!("duplicate service code `{code}` (also on line {first})"));
+                    errors.push(
+                        line,
+                        Some("code"),
+                        format!("duplicate service code `{code}` (also on line {first})"),
+                    );
                 }
                 code
             }
@@ -122,4 +138,3 @@ pub(super) fn services<R: Read>(
         Ok(Written::created(created))
     })
 }
-

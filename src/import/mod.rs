@@ -78,7 +78,8 @@ pub fn import_file(
     path: &Path,
     wave: Option<&str>,
 ) -> Result<ImportSummary> {
-    let file = File::open(path).map_err(|e| AppError::io(format!("cannot read {}", path.display()), e))?;
+    let file =
+        File::open(path).map_err(|e| AppError::io(format!("cannot read {}", path.display()), e))?;
     import_csv(conn, kind, BufReader::with_capacity(1 << 16, file), wave)
 }
 
@@ -119,14 +120,28 @@ pub fn import_csv<R: Read>(
     conn.transaction::<_, AppError, _>(|conn| {
         let mut errors = Rows::default();
         match kind {
-            ImportKind::Agencies => catalogue::agencies(conn, &mut reader, &mut errors, &mut summary)?,
-            ImportKind::Services => catalogue::services(conn, &mut reader, &mut errors, &mut summary)?,
+            ImportKind::Agencies => {
+                catalogue::agencies(conn, &mut reader, &mut errors, &mut summary)?
+            }
+            ImportKind::Services => {
+                catalogue::services(conn, &mut reader, &mut errors, &mut summary)?
+            }
             ImportKind::Contacts => people::contacts(conn, &mut reader, &mut errors, &mut summary)?,
             ImportKind::Staff => people::staff(conn, &mut reader, &mut errors, &mut summary)?,
-            ImportKind::Sla => sla::metrics(conn, &mut reader, wave.unwrap_or_default(), &mut errors, &mut summary)?,
-            ImportKind::Responses => {
-                responses::responses(conn, &mut reader, wave.unwrap_or_default(), &mut errors, &mut summary)?
-            }
+            ImportKind::Sla => sla::metrics(
+                conn,
+                &mut reader,
+                wave.unwrap_or_default(),
+                &mut errors,
+                &mut summary,
+            )?,
+            ImportKind::Responses => responses::responses(
+                conn,
+                &mut reader,
+                wave.unwrap_or_default(),
+                &mut errors,
+                &mut summary,
+            )?,
         }
         errors.into_result(kind)
     })?;
@@ -205,10 +220,11 @@ impl Columns {
             }
             if index.insert(name.clone(), i).is_some() {
                 errors.push(1, Some(&name), "column appears twice in the header");
-            } else if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
-                if let Err(why) = extra(&name) {
-                    errors.push(1, Some(&name), why);
-                }
+            } else if !required.contains(&name.as_str())
+                && !optional.contains(&name.as_str())
+                && let Err(why) = extra(&name)
+            {
+                errors.push(1, Some(&name), why);
             }
             names.push(name);
         }
@@ -255,7 +271,11 @@ pub(crate) enum Written {
 
 impl Written {
     pub(crate) fn created(created: bool) -> Written {
-        if created { Written::Created } else { Written::Updated }
+        if created {
+            Written::Created
+        } else {
+            Written::Updated
+        }
     }
 }
 
@@ -341,7 +361,10 @@ impl<K: std::hash::Hash + Eq> SeenKeys<K> {
 
 /// Parses a number cell, allowing thousands separators and a currency sign.
 pub(crate) fn parse_number(raw: &str) -> std::result::Result<f64, String> {
-    let cleaned: String = raw.chars().filter(|c| !matches!(c, ',' | '$' | ' ')).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '$' | ' '))
+        .collect();
     match cleaned.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(format!("`{raw}` is not a number")),

@@ -2,13 +2,13 @@
 
 use std::io::Read;
 
-use super::{Written, Columns, ImportKind, ImportSummary, Rows, SeenKeys, each_row};
+use super::{Columns, ImportKind, ImportSummary, Rows, SeenKeys, Written, each_row};
 use crate::db::DbConnection;
 use crate::domain::Email;
 use crate::error::Result;
+use crate::store::agencies;
 use crate::store::contacts::{self, NewContact};
 use crate::store::staff::{self, NewStaffMember};
-use crate::store::agencies;
 
 /// Parses the email column, reporting a bad or repeated address.
 fn email_of(
@@ -21,7 +21,11 @@ fn email_of(
     match Email::parse(columns.get(record, "email").unwrap_or_default()) {
         Ok(email) => {
             if let Some(first) = seen.first(email.as_str().to_string(), line) {
-                errors.push(line, Some("email"), format!("duplicate email {email} (also on line {first})"));
+                errors.push(
+                    line,
+                    Some("email"),
+                    format!("duplicate email {email} (also on line {first})"),
+                );
             }
             Some(email)
         }
@@ -32,7 +36,12 @@ fn email_of(
     }
 }
 
-fn name_of<'r>(columns: &Columns, record: &'r csv::StringRecord, line: u64, errors: &mut Rows) -> &'r str {
+fn name_of<'r>(
+    columns: &Columns,
+    record: &'r csv::StringRecord,
+    line: u64,
+    errors: &mut Rows,
+) -> &'r str {
     let name = columns.non_empty(record, "name");
     if name.is_none() {
         errors.push(line, Some("name"), "name is empty");

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{Written, Columns, ImportKind, ImportSummary, Rows, each_row};
+use super::{Columns, ImportKind, ImportSummary, Rows, Written, each_row};
 use crate::db::DbConnection;
 use crate::domain::{Audience, NO_ANSWER, Scale, parse_timestamp};
 use crate::error::Result;
@@ -22,7 +22,8 @@ pub(super) fn responses<R: Read>(
     let wave = waves::by_code(conn, wave_code)?;
     let instrument = instruments::find(conn, wave.instrument_id)?;
     let items = instruments::items(conn, wave.instrument_id)?;
-    let by_code: HashMap<&str, &instruments::Item> = items.iter().map(|i| (i.code.as_str(), i)).collect();
+    let by_code: HashMap<&str, &instruments::Item> =
+        items.iter().map(|i| (i.code.as_str(), i)).collect();
     let columns = Columns::read(
         reader,
         ImportKind::Responses,
@@ -58,7 +59,11 @@ pub(super) fn responses<R: Read>(
         };
         let agency_id = match (audience, columns.non_empty(record, "agency")) {
             (Some(Audience::Staff), Some(code)) => {
-                errors.push(line, Some("agency"), format!("staff responses have no agency, but this one names `{code}`"));
+                errors.push(
+                    line,
+                    Some("agency"),
+                    format!("staff responses have no agency, but this one names `{code}`"),
+                );
                 None
             }
             (_, Some(code)) => match agency_ids.get(code) {
@@ -69,18 +74,23 @@ pub(super) fn responses<R: Read>(
                 }
             },
             (Some(Audience::Customer), None) => {
-                errors.push(line, Some("agency"), "a customer response needs its agency code");
+                errors.push(
+                    line,
+                    Some("agency"),
+                    "a customer response needs its agency code",
+                );
                 None
             }
             (_, None) => None,
         };
-        let submitted_at = match parse_timestamp(columns.get(record, "submitted_at").unwrap_or_default()) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                errors.push(line, Some("submitted_at"), e.to_string());
-                None
-            }
-        };
+        let submitted_at =
+            match parse_timestamp(columns.get(record, "submitted_at").unwrap_or_default()) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errors.push(line, Some("submitted_at"), e.to_string());
+                    None
+                }
+            };
 
         let mut answers = vec![NO_ANSWER; items.len()];
         let mut comments = Vec::new();
@@ -92,7 +102,11 @@ pub(super) fn responses<R: Read>(
             }
             answered += 1;
             if audience == Some(Audience::Staff) && !item.is_mirrored() {
-                errors.push(line, Some(&item.code), "this item is not asked of staff (it has no staff wording)");
+                errors.push(
+                    line,
+                    Some(&item.code),
+                    "this item is not asked of staff (it has no staff wording)",
+                );
                 continue;
             }
             if item.scale == Scale::Text {

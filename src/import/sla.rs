@@ -2,7 +2,9 @@
 
 use std::io::Read;
 
-use super::{Written, Columns, ImportKind, ImportSummary, Rows, SeenKeys, each_row, parse_bool, parse_number};
+use super::{
+    Columns, ImportKind, ImportSummary, Rows, SeenKeys, Written, each_row, parse_bool, parse_number,
+};
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::store::sla::{self, NewSlaMetric};
@@ -65,15 +67,29 @@ pub(super) fn metrics<R: Read>(
         };
         let target = number("target");
         let actual = number("actual");
-        let higher_is_better = match parse_bool(columns.get(record, "higher_is_better").unwrap_or_default()) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                errors.push(line, Some("higher_is_better"), e);
-                None
-            }
-        };
-        let (Some(service_id), Some(agency_id), Some(metric), Some(target), Some(actual), Some(higher_is_better)) =
-            (service_id, agency_id, metric, target, actual, higher_is_better)
+        let higher_is_better =
+            match parse_bool(columns.get(record, "higher_is_better").unwrap_or_default()) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    errors.push(line, Some("higher_is_better"), e);
+                    None
+                }
+            };
+        let (
+            Some(service_id),
+            Some(agency_id),
+            Some(metric),
+            Some(target),
+            Some(actual),
+            Some(higher_is_better),
+        ) = (
+            service_id,
+            agency_id,
+            metric,
+            target,
+            actual,
+            higher_is_better,
+        )
         else {
             return Ok(Written::Nothing);
         };
@@ -81,7 +97,9 @@ pub(super) fn metrics<R: Read>(
             errors.push(
                 line,
                 Some("metric"),
-                format!("duplicate metric `{metric}` for this service and agency (also on line {first})"),
+                format!(
+                    "duplicate metric `{metric}` for this service and agency (also on line {first})"
+                ),
             );
         }
         if errors.any() {

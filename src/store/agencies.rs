@@ -59,7 +59,9 @@ pub fn upsert(conn: &mut DbConnection, agency: &NewAgency) -> Result<bool> {
         .optional()?;
     match existing {
         Some(id) => {
-            diesel::update(agencies::table.find(id)).set(&row).execute(conn)?;
+            diesel::update(agencies::table.find(id))
+                .set(&row)
+                .execute(conn)?;
             Ok(false)
         }
         None => {

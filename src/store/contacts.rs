@@ -62,13 +62,17 @@ pub fn save(conn: &mut DbConnection, contact: &NewContact, existing: Option<i64>
     };
     match existing {
         Some(id) => {
-            diesel::update(contacts::table.find(id)).set(&row).execute(conn)?;
+            diesel::update(contacts::table.find(id))
+                .set(&row)
+                .execute(conn)?;
             Ok(id)
         }
-        None => Ok(with_backend!(conn, |c| diesel::insert_into(contacts::table)
-            .values((&row, contacts::created_at.eq(now)))
-            .returning(contacts::id)
-            .get_result(c))?),
+        None => Ok(with_backend!(conn, |c| diesel::insert_into(
+            contacts::table
+        )
+        .values((&row, contacts::created_at.eq(now)))
+        .returning(contacts::id)
+        .get_result(c))?),
     }
 }
 

@@ -40,7 +40,16 @@ impl Item {
     }
 }
 
-type ItemRow = (i64, i32, String, String, String, String, Option<String>, Option<i64>);
+type ItemRow = (
+    i64,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 pub enum Imported {
     /// A new version was stored.
@@ -85,7 +94,10 @@ pub fn insert(
     for (position, item) in def.items.iter().enumerate() {
         let service_id = match &item.service {
             Some(code) => Some(*service_ids.get(code).ok_or_else(|| {
-                AppError::invalid(format!("item {}: service `{code}` is not in the catalogue", item.code))
+                AppError::invalid(format!(
+                    "item {}: service `{code}` is not in the catalogue",
+                    item.code
+                ))
             })?),
             None => None,
         };
@@ -157,20 +169,32 @@ pub fn items(conn: &mut DbConnection, instrument_id: i64) -> Result<Vec<Item>> {
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, position, code, dimension, scale, customer_wording, staff_wording, service_id)| {
-            let scale = Scale::parse(&scale)
-                .map_err(|e| AppError::Internal(format!("stored item {code}: {e}")))?;
-            Ok(Item {
+        .map(
+            |(
                 id,
-                position: usize::try_from(position)
-                    .map_err(|_| AppError::Internal(format!("stored item {code} has position {position}")))?,
+                position,
                 code,
                 dimension,
                 scale,
                 customer_wording,
                 staff_wording,
                 service_id,
-            })
-        })
+            )| {
+                let scale = Scale::parse(&scale)
+                    .map_err(|e| AppError::Internal(format!("stored item {code}: {e}")))?;
+                Ok(Item {
+                    id,
+                    position: usize::try_from(position).map_err(|_| {
+                        AppError::Internal(format!("stored item {code} has position {position}"))
+                    })?,
+                    code,
+                    dimension,
+                    scale,
+                    customer_wording,
+                    staff_wording,
+                    service_id,
+                })
+            },
+        )
         .collect()
 }

@@ -137,6 +137,10 @@ pub fn counts(conn: &mut DbConnection, wave_id: i64) -> Result<(i64, i64)> {
         .group_by(responses::audience)
         .select((responses::audience, diesel::dsl::count_star()))
         .load(conn)?;
-    let of = |a: Audience| rows.iter().find(|(x, _)| x == a.as_str()).map_or(0, |(_, n)| *n);
+    let of = |a: Audience| {
+        rows.iter()
+            .find(|(x, _)| x == a.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
     Ok((of(Audience::Customer), of(Audience::Staff)))
 }

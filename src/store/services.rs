@@ -35,14 +35,46 @@ pub struct DefaultService {
 }
 
 pub const DEFAULT_CATALOGUE: &[DefaultService] = &[
-    DefaultService { code: "email", name: "Email and collaboration", description: "Mail, calendars, chat and document sharing" },
-    DefaultService { code: "network", name: "Network and internet", description: "Wide-area network and internet access at agency sites" },
-    DefaultService { code: "hosting", name: "Data centre and cloud hosting", description: "Servers, storage and managed cloud for agency applications" },
-    DefaultService { code: "service_desk", name: "Service desk", description: "The statewide help desk: calls, tickets and walk-up support" },
-    DefaultService { code: "identity", name: "Identity and access", description: "Accounts, single sign-on and access management" },
-    DefaultService { code: "security", name: "Cybersecurity services", description: "Security monitoring, awareness training and incident response" },
-    DefaultService { code: "erp", name: "Finance and HR systems", description: "The statewide finance, payroll and human-resources systems" },
-    DefaultService { code: "devices", name: "End-user devices", description: "Laptops, desktops, mobile devices and their support" },
+    DefaultService {
+        code: "email",
+        name: "Email and collaboration",
+        description: "Mail, calendars, chat and document sharing",
+    },
+    DefaultService {
+        code: "network",
+        name: "Network and internet",
+        description: "Wide-area network and internet access at agency sites",
+    },
+    DefaultService {
+        code: "hosting",
+        name: "Data centre and cloud hosting",
+        description: "Servers, storage and managed cloud for agency applications",
+    },
+    DefaultService {
+        code: "service_desk",
+        name: "Service desk",
+        description: "The statewide help desk: calls, tickets and walk-up support",
+    },
+    DefaultService {
+        code: "identity",
+        name: "Identity and access",
+        description: "Accounts, single sign-on and access management",
+    },
+    DefaultService {
+        code: "security",
+        name: "Cybersecurity services",
+        description: "Security monitoring, awareness training and incident response",
+    },
+    DefaultService {
+        code: "erp",
+        name: "Finance and HR systems",
+        description: "The statewide finance, payroll and human-resources systems",
+    },
+    DefaultService {
+        code: "devices",
+        name: "End-user devices",
+        description: "Laptops, desktops, mobile devices and their support",
+    },
 ];
 
 #[derive(Insertable, AsChangeset)]
@@ -70,7 +102,9 @@ pub fn upsert(conn: &mut DbConnection, service: &NewService) -> Result<bool> {
         .optional()?;
     match existing {
         Some(id) => {
-            diesel::update(services::table.find(id)).set(&row).execute(conn)?;
+            diesel::update(services::table.find(id))
+                .set(&row)
+                .execute(conn)?;
             Ok(false)
         }
         None => {
@@ -86,7 +120,10 @@ pub fn upsert(conn: &mut DbConnection, service: &NewService) -> Result<bool> {
 pub fn ensure_default_catalogue(conn: &mut DbConnection) -> Result<usize> {
     let existing = ids_by_code(conn)?;
     let mut added = 0;
-    for s in DEFAULT_CATALOGUE.iter().filter(|s| !existing.contains_key(s.code)) {
+    for s in DEFAULT_CATALOGUE
+        .iter()
+        .filter(|s| !existing.contains_key(s.code))
+    {
         upsert(
             conn,
             &NewService {

@@ -64,7 +64,9 @@ pub fn save(conn: &mut DbConnection, m: &NewSlaMetric) -> Result<bool> {
     );
     match existing {
         Some(id) => {
-            diesel::update(sla_metrics::table.find(id)).set(values).execute(conn)?;
+            diesel::update(sla_metrics::table.find(id))
+                .set(values)
+                .execute(conn)?;
             Ok(false)
         }
         None => {
@@ -85,7 +87,11 @@ pub fn save(conn: &mut DbConnection, m: &NewSlaMetric) -> Result<bool> {
 pub fn for_wave(conn: &mut DbConnection, wave_id: i64) -> Result<Vec<SlaMetric>> {
     Ok(sla_metrics::table
         .filter(sla_metrics::wave_id.eq(wave_id))
-        .order((sla_metrics::service_id, sla_metrics::agency_id, sla_metrics::metric))
+        .order((
+            sla_metrics::service_id,
+            sla_metrics::agency_id,
+            sla_metrics::metric,
+        ))
         .select(SlaMetric::as_select())
         .load(conn)?)
 }

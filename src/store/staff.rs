@@ -43,7 +43,11 @@ pub fn ids_by_email(conn: &mut DbConnection) -> Result<HashMap<String, i64>> {
 }
 
 /// Updates the staff member `existing` names, or creates a new one.
-pub fn save(conn: &mut DbConnection, member: &NewStaffMember, existing: Option<i64>) -> Result<i64> {
+pub fn save(
+    conn: &mut DbConnection,
+    member: &NewStaffMember,
+    existing: Option<i64>,
+) -> Result<i64> {
     let now = super::now();
     let row = StaffRow {
         email: &member.email,
@@ -54,7 +58,9 @@ pub fn save(conn: &mut DbConnection, member: &NewStaffMember, existing: Option<i
     };
     match existing {
         Some(id) => {
-            diesel::update(staff::table.find(id)).set(&row).execute(conn)?;
+            diesel::update(staff::table.find(id))
+                .set(&row)
+                .execute(conn)?;
             Ok(id)
         }
         None => Ok(with_backend!(conn, |c| diesel::insert_into(staff::table)

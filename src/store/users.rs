@@ -29,7 +29,9 @@ pub fn add(conn: &mut DbConnection, email: &Email, role: Role, password_hash: &s
             users::created_at.eq(super::now()),
         ))
         .execute(conn)
-        .map_err(|e| super::conflict_on_unique(e, || format!("a user with email {email} already exists")))?;
+        .map_err(|e| {
+            super::conflict_on_unique(e, || format!("a user with email {email} already exists"))
+        })?;
     Ok(())
 }
 

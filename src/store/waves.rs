@@ -39,15 +39,18 @@ pub struct NewWave {
 /// instrument code (trends are measured against one baseline).
 pub fn create(conn: &mut DbConnection, wave: &NewWave) -> Result<Wave> {
     if find_by_code(conn, &wave.code)?.is_some() {
-        return Err(AppError::Conflict(format!("wave {} already exists", wave.code)));
+        return Err(AppError::Conflict(format!(
+            "wave {} already exists",
+            wave.code
+        )));
     }
-    if let (Some(opens), Some(closes)) = (wave.opens_at, wave.closes_at) {
-        if closes <= opens {
-            return Err(AppError::invalid(format!(
-                "wave {} would close ({closes}) before it opens ({opens})",
-                wave.code
-            )));
-        }
+    if let (Some(opens), Some(closes)) = (wave.opens_at, wave.closes_at)
+        && closes <= opens
+    {
+        return Err(AppError::invalid(format!(
+            "wave {} would close ({closes}) before it opens ({opens})",
+            wave.code
+        )));
     }
     if wave.is_baseline {
         let instrument_code: String = instruments::table
@@ -129,7 +132,11 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<WaveSummary>> {
         .load(conn)?;
     let counts: Vec<(i64, String, i64)> = responses::table
         .group_by((responses::wave_id, responses::audience))
-        .select((responses::wave_id, responses::audience, diesel::dsl::count_star()))
+        .select((
+            responses::wave_id,
+            responses::audience,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let invited: Vec<(i64, i64)> = invitations::table
         .group_by(invitations::wave_id)
@@ -146,7 +153,10 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<WaveSummary>> {
         .map(|(w, instrument, instrument_version)| WaveSummary {
             customer_responses: count_of(w.id, "customer"),
             staff_responses: count_of(w.id, "staff"),
-            invited: invited.iter().find(|(id, _)| *id == w.id).map_or(0, |(_, n)| *n),
+            invited: invited
+                .iter()
+                .find(|(id, _)| *id == w.id)
+                .map_or(0, |(_, n)| *n),
             code: w.code,
             instrument,
             instrument_version,
