@@ -276,13 +276,13 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
             &NewAgency {
                 code: agency.code.into(),
                 name: agency.name.into(),
-                line_of_business: Some(agency.line_of_business.into()),
+                line_of_business: Some(Some(agency.line_of_business.into())),
                 // Spend roughly follows size, in dollars a year.
-                annual_it_spend: Some(
+                annual_it_spend: Some(Some(
                     (agency.contacts as f64 * 410_000.0 * (0.8 + 0.4 * rng.random::<f64>()))
                         .round(),
-                ),
-                brm_owner_email: Some(format!("{}@cio.state.example", agency.brm)),
+                )),
+                brm_owner_email: Some(Some(format!("{}@cio.state.example", agency.brm))),
             },
         )?;
         let ids = agencies::ids_by_code(conn)?;
@@ -311,7 +311,7 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
                     email,
                     name: format!("{first} {last}"),
                     agency_id,
-                    segment: Some(segment.into()),
+                    segment: Some(Some(segment.into())),
                 },
                 None,
             )?;
@@ -338,7 +338,7 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
                         i
                     ),
                     name: format!("{first} {last}"),
-                    team: Some((*team).into()),
+                    team: Some(Some((*team).into())),
                 },
                 None,
             )?;

@@ -44,32 +44,30 @@ pub(super) fn agencies<R: Read>(
         if name.is_none() {
             errors.push(line, Some("name"), "name is empty");
         }
-        let annual_it_spend = match columns
-            .non_empty(record, "annual_it_spend")
-            .map(parse_number)
-        {
-            Some(Ok(v)) if v >= 0.0 => Some(v),
-            Some(Ok(v)) => {
-                errors.push(line, Some("annual_it_spend"), format!("{v} is negative"));
-                None
+        let annual_it_spend = columns.optional(record, "annual_it_spend").map(|cell| {
+            match cell.map(parse_number) {
+                Some(Ok(v)) if v >= 0.0 => Some(v),
+                Some(Ok(v)) => {
+                    errors.push(line, Some("annual_it_spend"), format!("{v} is negative"));
+                    None
+                }
+                Some(Err(e)) => {
+                    errors.push(line, Some("annual_it_spend"), e);
+                    None
+                }
+                None => None,
             }
-            Some(Err(e)) => {
-                errors.push(line, Some("annual_it_spend"), e);
-                None
+        });
+        let brm_owner_email = columns.optional(record, "brm_owner_email").map(|cell| {
+            match cell.map(Email::parse) {
+                Some(Ok(email)) => Some(email.as_str().to_string()),
+                Some(Err(e)) => {
+                    errors.push(line, Some("brm_owner_email"), e.to_string());
+                    None
+                }
+                None => None,
             }
-            None => None,
-        };
-        let brm_owner_email = match columns
-            .non_empty(record, "brm_owner_email")
-            .map(Email::parse)
-        {
-            Some(Ok(email)) => Some(email.as_str().to_string()),
-            Some(Err(e)) => {
-                errors.push(line, Some("brm_owner_email"), e.to_string());
-                None
-            }
-            None => None,
-        };
+        });
         if errors.any() {
             return Ok(Written::Nothing);
         }
@@ -79,8 +77,8 @@ pub(super) fn agencies<R: Read>(
                 code,
                 name: name.unwrap_or_default().to_string(),
                 line_of_business: columns
-                    .non_empty(record, "line_of_business")
-                    .map(str::to_string),
+                    .optional(record, "line_of_business")
+                    .map(|l| l.map(str::to_string)),
                 annual_it_spend,
                 brm_owner_email,
             },
@@ -132,7 +130,9 @@ pub(super) fn services<R: Read>(
             &NewService {
                 code,
                 name: name.unwrap_or_default().to_string(),
-                description: columns.non_empty(record, "description").map(str::to_string),
+                description: columns
+                    .optional(record, "description")
+                    .map(|d| d.map(str::to_string)),
             },
         )?;
         Ok(Written::created(created))

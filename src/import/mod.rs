@@ -252,6 +252,16 @@ impl Columns {
         self.get(record, column).filter(|s| !s.is_empty())
     }
 
+    /// An optional column's cell: `None` when the file has no such column (keep what is
+    /// stored), `Some(None)` when the cell is empty (clear it), `Some(Some(v))` otherwise.
+    pub(crate) fn optional<'r>(
+        &self,
+        record: &'r StringRecord,
+        column: &str,
+    ) -> Option<Option<&'r str>> {
+        self.get(record, column).map(|v| Some(v).filter(|v| !v.is_empty()))
+    }
+
     pub(crate) fn names(&self) -> &[String] {
         &self.names
     }

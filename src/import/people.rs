@@ -94,7 +94,9 @@ pub(super) fn contacts<R: Read>(
                 email: email.as_str().to_string(),
                 name: name.to_string(),
                 agency_id,
-                segment: columns.non_empty(record, "segment").map(str::to_string),
+                segment: columns
+                    .optional(record, "segment")
+                    .map(|s| s.map(str::to_string)),
             },
             existing,
         )?;
@@ -133,7 +135,9 @@ pub(super) fn staff<R: Read>(
             &NewStaffMember {
                 email: email.as_str().to_string(),
                 name: name.to_string(),
-                team: columns.non_empty(record, "team").map(str::to_string),
+                team: columns
+                    .optional(record, "team")
+                    .map(|t| t.map(str::to_string)),
             },
             existing,
         )?;

@@ -21,35 +21,36 @@ pub struct Agency {
     pub brm_owner_email: Option<String>,
 }
 
+/// An agency to create or update. Optional fields are tri-state: `None` leaves the stored
+/// value alone (the file had no such column), `Some(None)` clears it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAgency {
     pub code: String,
     pub name: String,
-    pub line_of_business: Option<String>,
-    pub annual_it_spend: Option<f64>,
-    pub brm_owner_email: Option<String>,
+    pub line_of_business: Option<Option<String>>,
+    pub annual_it_spend: Option<Option<f64>>,
+    pub brm_owner_email: Option<Option<String>>,
 }
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = agencies, treat_none_as_null = true)]
-struct AgencyRow<'a> {
-    code: &'a str,
+// `Option<Option<_>>` in a changeset: outer `None` skips the column, `Some(None)` sets NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = agencies)]
+struct AgencyChanges<'a> {
     name: &'a str,
-    line_of_business: Option<&'a str>,
-    annual_it_spend: Option<f64>,
-    brm_owner_email: Option<&'a str>,
+    line_of_business: Option<Option<&'a str>>,
+    annual_it_spend: Option<Option<f64>>,
+    brm_owner_email: Option<Option<&'a str>>,
     updated_at: chrono::NaiveDateTime,
 }
 
 /// Creates the agency, or updates the one with the same code. Returns true if created.
 pub fn upsert(conn: &mut DbConnection, agency: &NewAgency) -> Result<bool> {
     let now = super::now();
-    let row = AgencyRow {
-        code: &agency.code,
+    let changes = AgencyChanges {
         name: &agency.name,
-        line_of_business: agency.line_of_business.as_deref(),
+        line_of_business: agency.line_of_business.as_ref().map(Option::as_deref),
         annual_it_spend: agency.annual_it_spend,
-        brm_owner_email: agency.brm_owner_email.as_deref(),
+        brm_owner_email: agency.brm_owner_email.as_ref().map(Option::as_deref),
         updated_at: now,
     };
     let existing: Option<i64> = agencies::table
@@ -60,13 +61,21 @@ pub fn upsert(conn: &mut DbConnection, agency: &NewAgency) -> Result<bool> {
     match existing {
         Some(id) => {
             diesel::update(agencies::table.find(id))
-                .set(&row)
+                .set(&changes)
                 .execute(conn)?;
             Ok(false)
         }
         None => {
             with_backend!(conn, |c| diesel::insert_into(agencies::table)
-                .values((&row, agencies::created_at.eq(now)))
+                .values((
+                    agencies::code.eq(&agency.code),
+                    agencies::name.eq(&agency.name),
+                    agencies::line_of_business.eq(changes.line_of_business.flatten()),
+                    agencies::annual_it_spend.eq(changes.annual_it_spend.flatten()),
+                    agencies::brm_owner_email.eq(changes.brm_owner_email.flatten()),
+                    agencies::created_at.eq(now),
+                    agencies::updated_at.eq(now),
+                ))
                 .execute(c))?;
             Ok(true)
         }

@@ -27,16 +27,18 @@ pub struct NewContact {
     pub email: String,
     pub name: String,
     pub agency_id: i64,
-    pub segment: Option<String>,
+    /// `None` leaves the stored segment alone (the file had no such column); `Some(None)` clears it.
+    pub segment: Option<Option<String>>,
 }
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
+// `Option<Option<_>>`: outer `None` leaves the column alone, `Some(None)` sets NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = contacts)]
 struct ContactRow<'a> {
     email: &'a str,
     name: &'a str,
     agency_id: i64,
-    segment: Option<&'a str>,
+    segment: Option<Option<&'a str>>,
     active: bool,
     updated_at: chrono::NaiveDateTime,
 }
@@ -56,7 +58,7 @@ pub fn save(conn: &mut DbConnection, contact: &NewContact, existing: Option<i64>
         email: &contact.email,
         name: &contact.name,
         agency_id: contact.agency_id,
-        segment: contact.segment.as_deref(),
+        segment: contact.segment.as_ref().map(Option::as_deref),
         active: true,
         updated_at: now,
     };
@@ -70,7 +72,15 @@ pub fn save(conn: &mut DbConnection, contact: &NewContact, existing: Option<i64>
         None => Ok(with_backend!(conn, |c| diesel::insert_into(
             contacts::table
         )
-        .values((&row, contacts::created_at.eq(now)))
+        .values((
+            contacts::email.eq(row.email),
+            contacts::agency_id.eq(row.agency_id),
+            contacts::name.eq(row.name),
+            contacts::segment.eq(row.segment.flatten()),
+            contacts::active.eq(true),
+            contacts::created_at.eq(now),
+            contacts::updated_at.eq(now),
+        ))
         .returning(contacts::id)
         .get_result(c))?),
     }

@@ -23,7 +23,8 @@ pub struct Service {
 pub struct NewService {
     pub code: String,
     pub name: String,
-    pub description: Option<String>,
+    /// `None` leaves the stored description alone; `Some(None)` clears it.
+    pub description: Option<Option<String>>,
 }
 
 /// A catalogue entry shipped with rind, so the default instrument's per-service items
@@ -77,22 +78,20 @@ pub const DEFAULT_CATALOGUE: &[DefaultService] = &[
     },
 ];
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = services, treat_none_as_null = true)]
-struct ServiceRow<'a> {
-    code: &'a str,
+#[derive(AsChangeset)]
+#[diesel(table_name = services)]
+struct ServiceChanges<'a> {
     name: &'a str,
-    description: Option<&'a str>,
+    description: Option<Option<&'a str>>,
     updated_at: chrono::NaiveDateTime,
 }
 
 /// Creates the service, or updates the one with the same code. Returns true if created.
 pub fn upsert(conn: &mut DbConnection, service: &NewService) -> Result<bool> {
     let now = super::now();
-    let row = ServiceRow {
-        code: &service.code,
+    let changes = ServiceChanges {
         name: &service.name,
-        description: service.description.as_deref(),
+        description: service.description.as_ref().map(Option::as_deref),
         updated_at: now,
     };
     let existing: Option<i64> = services::table
@@ -103,13 +102,19 @@ pub fn upsert(conn: &mut DbConnection, service: &NewService) -> Result<bool> {
     match existing {
         Some(id) => {
             diesel::update(services::table.find(id))
-                .set(&row)
+                .set(&changes)
                 .execute(conn)?;
             Ok(false)
         }
         None => {
             with_backend!(conn, |c| diesel::insert_into(services::table)
-                .values((&row, services::created_at.eq(now)))
+                .values((
+                    services::code.eq(&service.code),
+                    services::name.eq(&service.name),
+                    services::description.eq(changes.description.flatten()),
+                    services::created_at.eq(now),
+                    services::updated_at.eq(now),
+                ))
                 .execute(c))?;
             Ok(true)
         }
@@ -129,7 +134,7 @@ pub fn ensure_default_catalogue(conn: &mut DbConnection) -> Result<usize> {
             &NewService {
                 code: s.code.into(),
                 name: s.name.into(),
-                description: Some(s.description.into()),
+                description: Some(Some(s.description.into())),
             },
         )?;
         added += 1;

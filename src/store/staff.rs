@@ -24,15 +24,17 @@ pub struct StaffMember {
 pub struct NewStaffMember {
     pub email: String,
     pub name: String,
-    pub team: Option<String>,
+    /// `None` leaves the stored team alone (the file had no such column); `Some(None)` clears it.
+    pub team: Option<Option<String>>,
 }
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = staff, treat_none_as_null = true)]
+// `Option<Option<_>>`: outer `None` leaves the column alone, `Some(None)` sets NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = staff)]
 struct StaffRow<'a> {
     email: &'a str,
     name: &'a str,
-    team: Option<&'a str>,
+    team: Option<Option<&'a str>>,
     active: bool,
     updated_at: chrono::NaiveDateTime,
 }
@@ -52,7 +54,7 @@ pub fn save(
     let row = StaffRow {
         email: &member.email,
         name: &member.name,
-        team: member.team.as_deref(),
+        team: member.team.as_ref().map(Option::as_deref),
         active: true,
         updated_at: now,
     };
@@ -64,7 +66,14 @@ pub fn save(
             Ok(id)
         }
         None => Ok(with_backend!(conn, |c| diesel::insert_into(staff::table)
-            .values((&row, staff::created_at.eq(now)))
+            .values((
+            staff::email.eq(row.email),
+            staff::name.eq(row.name),
+            staff::team.eq(row.team.flatten()),
+            staff::active.eq(true),
+            staff::created_at.eq(now),
+            staff::updated_at.eq(now),
+        ))
             .returning(staff::id)
             .get_result(c))?),
     }
