@@ -167,34 +167,42 @@ fn run(cli: Cli) -> Result<(), AppError> {
     }
     settings.validate()?;
 
-    if let Command::Migrate { revert_all: true } = cli.command {
-        let db = rind::db::Database::open(&settings.database_url, settings.pool_size)?;
-        let reverted = rind::db::revert_all_migrations(&mut *db.conn()?)?;
-        println!("reverted {} migration(s)", reverted.len());
-        return Ok(());
-    }
-    let db = commands::open(&settings)?;
-    let mut conn = db.conn()?;
-    match cli.command {
-        Command::Migrate { .. } => println!("database is up to date ({})", db.url.redacted()),
-        Command::Serve { demo, .. } => {
+    // `serve` needs a pool; every other command does its work on one connection, with no
+    // pool threads left running when the process exits (libpq can crash if one is).
+    if let Command::Serve { demo, .. } = cli.command {
+        let db = commands::open(&settings)?;
+        {
+            let mut conn = db.conn()?;
             commands::first_start(&mut conn)?;
             if demo {
                 report_demo(rind::demo::seed_if_empty(&mut conn, 2026)?);
             }
-            drop(conn);
-            actix_web::rt::System::new().block_on(commands::serve(settings, db))?;
         }
+        return actix_web::rt::System::new().block_on(commands::serve(settings, db));
+    }
+    let url = rind::db::DatabaseUrl::parse(&settings.database_url)?;
+    let mut conn = url.connect()?;
+    if let Command::Migrate { revert_all: true } = cli.command {
+        let reverted = rind::db::revert_all_migrations(&mut conn)?;
+        println!("reverted {} migration(s)", reverted.len());
+        return Ok(());
+    }
+    rind::db::run_migrations(&mut conn)?;
+    match cli.command {
+        Command::Migrate { .. } => println!("database is up to date ({})", url.redacted()),
+        // Served and returned above.
+        Command::Serve { .. } => {}
         Command::Demo { seed } => {
-            commands::first_start(&mut conn)?;
-            match rind::demo::seed_if_empty(&mut conn, seed)? {
-                Some(summary) => println!("{summary}"),
-                None => {
-                    return Err(AppError::Conflict(
+            // One transaction: a refused demo leaves no default instrument behind either.
+            let summary = diesel::Connection::transaction::<_, AppError, _>(&mut conn, |conn| {
+                commands::first_start(conn)?;
+                rind::demo::seed_if_empty(conn, seed)?.ok_or_else(|| {
+                    AppError::Conflict(
                         "the database already holds agencies or waves; the demo only fills an empty database".into(),
-                    ));
-                }
-            }
+                    )
+                })
+            })?;
+            println!("{summary}");
         }
         Command::Instrument {
             action: InstrumentCommand::Import { file },
