@@ -35,6 +35,16 @@ pub struct Settings {
     pub reporting_threshold: u32,
     /// Smallest group whose comments are shown.
     pub comment_threshold: u32,
+    /// A gap is a finding when its Benjamini–Hochberg q is below this.
+    pub significance_level: f64,
+    /// ... and it is at least this share of the item's scale range (0.125: 0.5 on 1–5).
+    pub material_gap_share: f64,
+    /// SLA attainment (share of metrics met) at or above which a service counts as green.
+    pub sla_target: f64,
+    /// CSAT below which a service is red: watermelon when its Wilson upper bound is below.
+    pub csat_red_line: f64,
+    /// CSAT above which a service is green: reverse watermelon when its lower bound is above.
+    pub csat_green_line: f64,
     /// Folder that receives `.eml` files when no SMTP host is set.
     pub mail_dir: PathBuf,
     pub mail_from: String,
@@ -54,6 +64,11 @@ impl Default for Settings {
             public_base_url: "http://127.0.0.1:8080".into(),
             reporting_threshold: 5,
             comment_threshold: 10,
+            significance_level: 0.05,
+            material_gap_share: 0.125,
+            sla_target: 0.95,
+            csat_red_line: 0.60,
+            csat_green_line: 0.80,
             mail_dir: PathBuf::from("mail"),
             mail_from: "rind <survey@localhost>".into(),
             smtp_host: None,
@@ -86,7 +101,12 @@ impl Settings {
             None => figment = figment.merge(Toml::file("rind.toml")),
         }
         figment = figment
-            .merge(Env::prefixed("RIND_").filter(|key| !NOT_SETTINGS.contains(&key.as_str())))
+            // figment hands the filter the key as written (`PASSWORD`), not lower-cased.
+            .merge(Env::prefixed("RIND_").filter(|key| {
+                !NOT_SETTINGS
+                    .iter()
+                    .any(|n| key.as_str().eq_ignore_ascii_case(n))
+            }))
             .merge(Env::raw().only(&["database_url"]));
         let settings: Settings = figment
             .extract()
@@ -105,6 +125,25 @@ impl Settings {
                     "{name} is {value}, but may not be below {MIN_REPORTING_THRESHOLD}: smaller groups can identify people"
                 )));
             }
+        }
+        for (name, value) in [
+            ("significance_level", self.significance_level),
+            ("material_gap_share", self.material_gap_share),
+            ("sla_target", self.sla_target),
+            ("csat_red_line", self.csat_red_line),
+            ("csat_green_line", self.csat_green_line),
+        ] {
+            if !(value > 0.0 && value < 1.0) {
+                return Err(AppError::invalid(format!(
+                    "{name} is {value}, but must lie strictly between 0 and 1"
+                )));
+            }
+        }
+        if self.csat_red_line > self.csat_green_line {
+            return Err(AppError::invalid(format!(
+                "csat_red_line ({}) may not be above csat_green_line ({})",
+                self.csat_red_line, self.csat_green_line
+            )));
         }
         if self.pool_size == 0 {
             return Err(AppError::invalid("pool_size must be at least 1"));
@@ -136,6 +175,31 @@ mod tests {
         };
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("reporting_threshold"), "{err}");
+    }
+
+    #[test]
+    fn analysis_settings_must_be_shares() {
+        for s in [
+            Settings {
+                significance_level: 0.0,
+                ..Settings::default()
+            },
+            Settings {
+                sla_target: 1.5,
+                ..Settings::default()
+            },
+            Settings {
+                csat_red_line: f64::NAN,
+                ..Settings::default()
+            },
+            Settings {
+                csat_red_line: 0.9,
+                csat_green_line: 0.8,
+                ..Settings::default()
+            },
+        ] {
+            assert!(s.validate().is_err(), "{s:?}");
+        }
     }
 
     #[test]
