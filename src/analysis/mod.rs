@@ -1,5 +1,6 @@
 //! Pure analysis over loaded responses: no I/O, no web, no diesel.
 
+pub mod ipa;
 pub mod responses;
 pub mod suppress;
 
