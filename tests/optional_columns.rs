@@ -29,7 +29,10 @@ fn an_absent_optional_column_keeps_the_stored_value_and_an_empty_cell_clears_it(
     assert_eq!(dot.name, "Department of Transportation");
     assert_eq!(dot.line_of_business.as_deref(), Some("Roads"));
     assert_eq!(dot.annual_it_spend, Some(1_250_000.0));
-    assert_eq!(dot.brm_owner_email.as_deref(), Some("brm@cio.state.example"));
+    assert_eq!(
+        dot.brm_owner_email.as_deref(),
+        Some("brm@cio.state.example")
+    );
     let dor = agencies.iter().find(|a| a.code == "DOR").unwrap();
     assert_eq!(dor.annual_it_spend, None);
     assert_eq!(dor.line_of_business.as_deref(), Some("Tax"));
@@ -38,7 +41,8 @@ fn an_absent_optional_column_keeps_the_stored_value_and_an_empty_cell_clears_it(
 #[test]
 fn contacts_and_staff_keep_segment_and_team_when_the_column_is_absent() {
     let db = TestDb::new();
-    db.import("agencies", "code,name\nDOT,Transportation\n").assert_ok();
+    db.import("agencies", "code,name\nDOT,Transportation\n")
+        .assert_ok();
     db.import(
         "contacts",
         "email,name,agency,segment\nana@dot.state.example,Ana,DOT,executive\nlee@dot.state.example,Lee,DOT,end_user\n",
@@ -56,14 +60,23 @@ fn contacts_and_staff_keep_segment_and_team_when_the_column_is_absent() {
     .assert_ok();
     let contacts = store::contacts::list(&mut db.conn()).unwrap();
     assert_eq!(contacts.len(), 2);
-    let ana = contacts.iter().find(|c| c.email.starts_with("ana")).unwrap();
+    let ana = contacts
+        .iter()
+        .find(|c| c.email.starts_with("ana"))
+        .unwrap();
     assert_eq!(ana.name, "Ana García");
     assert_eq!(ana.segment.as_deref(), Some("executive"));
-    let lee = contacts.iter().find(|c| c.email.starts_with("lee")).unwrap();
+    let lee = contacts
+        .iter()
+        .find(|c| c.email.starts_with("lee"))
+        .unwrap();
     assert_eq!(lee.segment, None);
 
-    db.import("staff", "email,name,team\nsam@cio.state.example,Sam,security\n")
-        .assert_ok();
+    db.import(
+        "staff",
+        "email,name,team\nsam@cio.state.example,Sam,security\n",
+    )
+    .assert_ok();
     db.import("staff", "email,name\nsam@cio.state.example,Sam Lee\n")
         .assert_ok();
     let staff = store::staff::list(&mut db.conn()).unwrap();

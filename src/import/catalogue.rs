@@ -11,7 +11,7 @@ use crate::store::services::{self, NewService};
 
 pub(super) fn agencies<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     errors: &mut Rows,
     summary: &mut ImportSummary,
 ) -> Result<()> {
@@ -44,30 +44,32 @@ pub(super) fn agencies<R: Read>(
         if name.is_none() {
             errors.push(line, Some("name"), "name is empty");
         }
-        let annual_it_spend = columns.optional(record, "annual_it_spend").map(|cell| {
-            match cell.map(parse_number) {
-                Some(Ok(v)) if v >= 0.0 => Some(v),
-                Some(Ok(v)) => {
-                    errors.push(line, Some("annual_it_spend"), format!("{v} is negative"));
-                    None
-                }
-                Some(Err(e)) => {
-                    errors.push(line, Some("annual_it_spend"), e);
-                    None
-                }
-                None => None,
-            }
-        });
-        let brm_owner_email = columns.optional(record, "brm_owner_email").map(|cell| {
-            match cell.map(Email::parse) {
-                Some(Ok(email)) => Some(email.as_str().to_string()),
-                Some(Err(e)) => {
-                    errors.push(line, Some("brm_owner_email"), e.to_string());
-                    None
-                }
-                None => None,
-            }
-        });
+        let annual_it_spend =
+            columns
+                .optional(record, "annual_it_spend")
+                .map(|cell| match cell.map(parse_number) {
+                    Some(Ok(v)) if v >= 0.0 => Some(v),
+                    Some(Ok(v)) => {
+                        errors.push(line, Some("annual_it_spend"), format!("{v} is negative"));
+                        None
+                    }
+                    Some(Err(e)) => {
+                        errors.push(line, Some("annual_it_spend"), e);
+                        None
+                    }
+                    None => None,
+                });
+        let brm_owner_email =
+            columns
+                .optional(record, "brm_owner_email")
+                .map(|cell| match cell.map(Email::parse) {
+                    Some(Ok(email)) => Some(email.as_str().to_string()),
+                    Some(Err(e)) => {
+                        errors.push(line, Some("brm_owner_email"), e.to_string());
+                        None
+                    }
+                    None => None,
+                });
         if errors.any() {
             return Ok(Written::Nothing);
         }
@@ -89,7 +91,7 @@ pub(super) fn agencies<R: Read>(
 
 pub(super) fn services<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     errors: &mut Rows,
     summary: &mut ImportSummary,
 ) -> Result<()> {

@@ -110,7 +110,7 @@ pub fn import_csv<R: Read>(
         .has_headers(true)
         // Field counts are checked per row, so a short row is reported, not fatal.
         .flexible(true)
-        .from_reader(input);
+        .from_reader(LineStarts::new(input));
     let mut summary = ImportSummary {
         kind,
         rows: 0,
@@ -259,7 +259,8 @@ impl Columns {
         record: &'r StringRecord,
         column: &str,
     ) -> Option<Option<&'r str>> {
-        self.get(record, column).map(|v| Some(v).filter(|v| !v.is_empty()))
+        self.get(record, column)
+            .map(|v| Some(v).filter(|v| !v.is_empty()))
     }
 
     pub(crate) fn names(&self) -> &[String] {
@@ -289,10 +290,81 @@ impl Written {
     }
 }
 
+/// The CSV reader of every import: it knows on which line each record starts.
+pub(crate) type CsvReader<R> = csv::Reader<LineStarts<R>>;
+
+/// Counts lines as the input streams through, so a record's line is reported as an editor
+/// shows it. The csv crate's record position is where it *began* reading a record, which
+/// is before the line breaks it then skips: the LF of a CRLF pair and any blank lines. So
+/// this remembers where each non-blank line starts, for the records not yet handled.
+pub(crate) struct LineStarts<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    at_line_start: bool,
+    /// (byte offset, line number) of the non-blank lines read ahead of the importer.
+    pending: std::collections::VecDeque<(u64, u64)>,
+}
+
+impl<R> LineStarts<R> {
+    fn new(inner: R) -> Self {
+        LineStarts {
+            inner,
+            offset: 0,
+            line: 1,
+            at_line_start: true,
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The line of the record whose reading began at byte `start`: the first non-blank
+    /// line that starts there or later.
+    fn line_of(&mut self, start: u64) -> Option<u64> {
+        while self
+            .pending
+            .front()
+            .is_some_and(|(offset, _)| *offset < start)
+        {
+            self.pending.pop_front();
+        }
+        self.pending.front().map(|(_, line)| *line)
+    }
+}
+
+impl<R: Read> Read for LineStarts<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            let line_break = b == b'\n' || b == b'\r';
+            if self.at_line_start && !line_break {
+                self.pending.push_back((self.offset, self.line));
+            }
+            self.at_line_start = b == b'\n' || (self.at_line_start && b == b'\r');
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.offset += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// The line a record (or a record that could not be read) starts on.
+fn line_of<R: Read>(
+    reader: &mut CsvReader<R>,
+    position: Option<&csv::Position>,
+    fallback: u64,
+) -> u64 {
+    match position {
+        Some(p) => reader.get_mut().line_of(p.byte()).unwrap_or(p.line()),
+        None => fallback,
+    }
+}
+
 /// Streams the data rows, calling `each` with the line number and the record.
 /// Unreadable rows (bad UTF-8, wrong number of fields) become row errors.
 pub(crate) fn each_row<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut CsvReader<R>,
     columns: &Columns,
     errors: &mut Rows,
     summary: &mut ImportSummary,
@@ -304,7 +376,7 @@ pub(crate) fn each_row<R: Read>(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
+                let line = line_of(reader, record.position(), line);
                 summary.rows += 1;
                 if record.len() != columns.names().len() {
                     // A trailing blank line is not a row.
@@ -330,7 +402,7 @@ pub(crate) fn each_row<R: Read>(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
+                let line = line_of(reader, e.position(), line);
                 match e.kind() {
                     csv::ErrorKind::Io(_) => {
                         return Err(AppError::Invalid(format!("cannot read line {line}: {e}")));

@@ -51,7 +51,7 @@ fn name_of<'r>(
 
 pub(super) fn contacts<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     errors: &mut Rows,
     summary: &mut ImportSummary,
 ) -> Result<()> {
@@ -107,7 +107,7 @@ pub(super) fn contacts<R: Read>(
 
 pub(super) fn staff<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     errors: &mut Rows,
     summary: &mut ImportSummary,
 ) -> Result<()> {

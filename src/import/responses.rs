@@ -14,7 +14,7 @@ const FLUSH_EVERY: usize = 2_000;
 
 pub(super) fn responses<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     wave_code: &str,
     errors: &mut Rows,
     summary: &mut ImportSummary,

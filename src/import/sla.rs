@@ -12,7 +12,7 @@ use crate::store::{agencies, services, waves};
 
 pub(super) fn metrics<R: Read>(
     conn: &mut DbConnection,
-    reader: &mut csv::Reader<R>,
+    reader: &mut super::CsvReader<R>,
     wave_code: &str,
     errors: &mut Rows,
     summary: &mut ImportSummary,

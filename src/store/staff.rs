@@ -67,13 +67,13 @@ pub fn save(
         }
         None => Ok(with_backend!(conn, |c| diesel::insert_into(staff::table)
             .values((
-            staff::email.eq(row.email),
-            staff::name.eq(row.name),
-            staff::team.eq(row.team.flatten()),
-            staff::active.eq(true),
-            staff::created_at.eq(now),
-            staff::updated_at.eq(now),
-        ))
+                staff::email.eq(row.email),
+                staff::name.eq(row.name),
+                staff::team.eq(row.team.flatten()),
+                staff::active.eq(true),
+                staff::created_at.eq(now),
+                staff::updated_at.eq(now),
+            ))
             .returning(staff::id)
             .get_result(c))?),
     }

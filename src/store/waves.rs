@@ -128,7 +128,11 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<WaveSummary>> {
     let rows: Vec<(Wave, String, i32)> = waves::table
         .inner_join(instruments::table)
         // Unscheduled waves last on both backends (SQLite sorts NULL first, PostgreSQL last).
-        .order((waves::opens_at.is_null().asc(), waves::opens_at.asc(), waves::id.asc()))
+        .order((
+            waves::opens_at.is_null().asc(),
+            waves::opens_at.asc(),
+            waves::id.asc(),
+        ))
         .select((Wave::as_select(), instruments::code, instruments::version))
         .load(conn)?;
     let counts: Vec<(i64, String, i64)> = responses::table
