@@ -6,58 +6,21 @@
 //! Each figure is the median of several runs; setup (creating databases, writing the
 //! CSV, filling the 1M-row table) is not timed.
 
-#![expect(clippy::expect_used, reason = "a benchmark aborts on any setup failure")]
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark aborts on any setup failure"
+)]
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use rind::db::Database;
-use rind::domain::Audience;
 use rind::import::{ImportKind, import_file};
-use rind::store::responses::{self, NewResponse};
+use rind::store::responses;
 
-const ITEMS: usize = 30;
-const AGENCIES: usize = 20;
+mod common;
 
-fn instrument_toml() -> String {
-    let mut s = String::from("code = \"bench\"\nversion = 1\nname = \"Benchmark\"\n");
-    for i in 0..ITEMS {
-        s.push_str(&format!(
-            "\n[[items]]\ncode = \"q{i:02}\"\ndimension = \"d{}\"\nscale = \"likert5\"\ncustomer = \"Item {i}?\"\nstaff = \"Staff item {i}?\"\n",
-            i % 6
-        ));
-    }
-    s
-}
-
-/// A fresh SQLite database with agencies, the 30-item instrument and wave `W1`.
-fn prepared_db(dir: &Path, name: &str) -> Database {
-    let url = format!("sqlite://{}", dir.join(name).display());
-    let db = Database::open(&url, 2).expect("open");
-    db.migrate().expect("migrate");
-    let mut conn = db.conn().expect("conn");
-    let agencies: String = std::iter::once("code,name\n".to_string())
-        .chain((0..AGENCIES).map(|a| format!("A{a:02},Agency {a}\n")))
-        .collect();
-    let path = dir.join(format!("{name}-agencies.csv"));
-    std::fs::write(&path, agencies).expect("write agencies");
-    import_file(&mut conn, ImportKind::Agencies, &path, None).expect("agencies");
-    rind::import::instrument::import(&mut conn, &instrument_toml()).expect("instrument");
-    rind::commands::create_wave(&mut conn, "W1", "bench", None, None, true).expect("wave");
-    db
-}
-
-/// A small xorshift generator: the benchmark needs volume, not statistical quality.
-struct Xorshift(u64);
-impl Xorshift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use common::{AGENCIES, ITEMS, Xorshift, median, prepared_db};
 
 fn write_responses_csv(path: &Path, rows: usize) {
     let file = std::fs::File::create(path).expect("create csv");
@@ -92,11 +55,6 @@ fn write_responses_csv(path: &Path, rows: usize) {
     out.flush().expect("flush");
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(|a, b| a.total_cmp(b));
-    xs[xs.len() / 2]
-}
-
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let runs = if quick { 1 } else { 5 };
@@ -110,7 +68,8 @@ fn main() {
         let db = prepared_db(dir.path(), &format!("import{run}.db"));
         let mut conn = db.conn().expect("conn");
         let start = Instant::now();
-        let summary = import_file(&mut conn, ImportKind::Responses, &csv, Some("W1")).expect("import");
+        let summary =
+            import_file(&mut conn, ImportKind::Responses, &csv, Some("W1")).expect("import");
         let secs = start.elapsed().as_secs_f64();
         assert_eq!(summary.created, 100_000);
         import_times.push(secs);
@@ -125,36 +84,12 @@ fn main() {
         let items = rind::store::instruments::items(&mut conn, wave.instrument_id).expect("items");
         (wave.id, items.len())
     };
-    let mut rng = Xorshift(42);
     let fill = Instant::now();
-    diesel::Connection::transaction::<_, rind::AppError, _>(&mut *conn, |conn| {
-        let mut batch = Vec::with_capacity(10_000);
-        for r in 0..1_000_000usize {
-            let staff = r % 20 == 0;
-            batch.push(NewResponse {
-                audience: if staff { Audience::Staff } else { Audience::Customer },
-                agency_id: (!staff).then(|| 1 + (rng.next() % AGENCIES as u64) as i64),
-                segment: Some(["executive", "it_liaison", "end_user"][r % 3].to_string()),
-                submitted_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
-                    .and_then(|d| d.and_hms_opt(9, 0, 0))
-                    .expect("date"),
-                answers: (0..ITEMS)
-                    .map(|_| match rng.next() % 6 {
-                        0 => rind::domain::NO_ANSWER,
-                        v => v as u8,
-                    })
-                    .collect(),
-                comments: Vec::new(),
-            });
-            if batch.len() == 10_000 {
-                responses::insert(conn, wave_id, &batch)?;
-                batch.clear();
-            }
-        }
-        Ok(())
-    })
-    .expect("fill");
-    eprintln!("filled 1,000,000 responses in {:.1} s (not timed)", fill.elapsed().as_secs_f64());
+    common::fill(&mut conn, 950_000, 50_000);
+    eprintln!(
+        "filled 1,000,000 responses in {:.1} s (not timed)",
+        fill.elapsed().as_secs_f64()
+    );
     let mut load_times = Vec::new();
     for run in 0..runs {
         let start = Instant::now();

@@ -1,5 +1,6 @@
 //! The `rind` command line: parses arguments and calls the library.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +72,29 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Write a report of a wave: `gap` (perception gaps, overall and by agency, segment and team).
+    Report {
+        #[arg(value_enum)]
+        kind: ReportKind,
+        #[arg(long)]
+        wave: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// Output file (default: standard output).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportKind {
+    Gap,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -242,6 +266,31 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 wave.code,
                 if wave.is_baseline { " (baseline)" } else { "" }
             );
+        }
+        Command::Report {
+            kind: ReportKind::Gap,
+            wave,
+            format,
+            output,
+        } => {
+            let report = rind::report::gap_report(&mut conn, &settings, &wave)?;
+            let mut out: Box<dyn std::io::Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| AppError::io(format!("cannot write {}", path.display()), e))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            match format {
+                ReportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report)
+                        .map_err(|e| AppError::Internal(format!("cannot write JSON: {e}")))?;
+                    writeln!(out).map_err(|e| AppError::io("cannot write the report", e))?;
+                }
+                ReportFormat::Csv => rind::report::csv::write_gap(&report, &mut out)?,
+            }
+            out.flush()
+                .map_err(|e| AppError::io("cannot write the report", e))?;
         }
         Command::Import { kind, file, wave } => {
             let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;

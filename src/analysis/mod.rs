@@ -1,7 +1,10 @@
 //! Pure analysis over loaded responses: no I/O, no web, no diesel.
 
+pub mod gap;
 pub mod ipa;
 pub mod responses;
+pub mod stats;
 pub mod suppress;
+pub mod watermelon;
 
 pub use responses::{ResponseSet, WaveResponses};

@@ -85,7 +85,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&[usize], usize, &[Option<Suppression>])] = &[
+        type Case<'a> = (&'a [usize], usize, &'a [Option<Suppression>]);
+        let cases: &[Case] = &[
             // Nothing small: nothing hidden.
             (&[12, 30, 5], 5, &[None, None, None]),
             // One small cell would be total − shown: hide the smallest other one too.

@@ -1,0 +1,186 @@
+//! CSV in tidy long form: one row per breakdown, group, table, row and measure, so that a
+//! spreadsheet pivot or pandas `pivot_table` rebuilds any view. Text cells are neutralised
+//! against formula injection; numbers are written as numbers.
+
+use std::io::Write;
+
+use crate::analysis::gap::{Gap, GapTable};
+use crate::error::{AppError, Result};
+
+use super::WaveGapReport;
+
+/// Makes a text cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return would start a formula, so such cells get a leading apostrophe.
+pub fn safe_text(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// The snake_case name serde gives a unit enum variant.
+fn label(value: impl serde::Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn number(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+struct Rows<W: Write> {
+    out: csv::Writer<W>,
+    wave: String,
+}
+
+impl<W: Write> Rows<W> {
+    fn row(
+        &mut self,
+        breakdown: &str,
+        group: &str,
+        table: &str,
+        key: &str,
+        measure: &str,
+        value: String,
+    ) -> Result<()> {
+        self.out
+            .write_record([
+                safe_text(&self.wave).as_str(),
+                breakdown,
+                safe_text(group).as_str(),
+                table,
+                safe_text(key).as_str(),
+                measure,
+                value.as_str(),
+            ])
+            .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))
+    }
+
+    fn gap(
+        &mut self,
+        breakdown: &str,
+        group: &str,
+        table: &str,
+        key: &str,
+        gap: &Gap,
+    ) -> Result<()> {
+        if let Some(reason) = gap.suppressed {
+            return self.row(breakdown, group, table, key, "suppressed", label(reason));
+        }
+        let mut measures: Vec<(&str, Option<f64>)> = Vec::new();
+        for (names, figures) in [
+            (
+                [
+                    "customer_n",
+                    "customer_mean",
+                    "customer_sd",
+                    "customer_ci95_lower",
+                    "customer_ci95_upper",
+                ],
+                &gap.customer,
+            ),
+            (
+                [
+                    "staff_n",
+                    "staff_mean",
+                    "staff_sd",
+                    "staff_ci95_lower",
+                    "staff_ci95_upper",
+                ],
+                &gap.staff,
+            ),
+        ] {
+            let values = [
+                figures.n.map(|n| n as f64),
+                figures.mean,
+                figures.sd,
+                figures.ci95.map(|c| c.lower),
+                figures.ci95.map(|c| c.upper),
+            ];
+            measures.extend(names.into_iter().zip(values));
+        }
+        measures.extend([
+            ("gap", gap.gap),
+            ("gap_ci95_lower", gap.gap_ci95.map(|c| c.lower)),
+            ("gap_ci95_upper", gap.gap_ci95.map(|c| c.upper)),
+            ("welch_t", gap.welch.and_then(|w| w.t)),
+            ("welch_df", gap.welch.and_then(|w| w.df)),
+            ("welch_p", gap.welch.and_then(|w| w.p)),
+            ("mann_whitney_u", gap.mann_whitney.and_then(|m| m.u)),
+            ("mann_whitney_p", gap.mann_whitney.and_then(|m| m.p)),
+            ("hedges_g", gap.hedges_g),
+            ("cliffs_delta", gap.cliffs_delta),
+            ("q", gap.q),
+        ]);
+        for (measure, value) in measures {
+            self.row(breakdown, group, table, key, measure, number(value))?;
+        }
+        self.row(breakdown, group, table, key, "verdict", label(gap.verdict))
+    }
+
+    fn table(&mut self, breakdown: &str, group: &str, table: &GapTable) -> Result<()> {
+        for item in &table.items {
+            self.gap(breakdown, group, "items", &item.item, &item.gap)?;
+        }
+        for d in &table.dimensions {
+            self.gap(breakdown, group, "dimensions", &d.dimension, &d.gap)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the gap report as tidy CSV.
+pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
+    let mut rows = Rows {
+        out: csv::Writer::from_writer(out),
+        wave: report.wave.clone(),
+    };
+    rows.out
+        .write_record([
+            "wave",
+            "breakdown",
+            "group",
+            "table",
+            "key",
+            "measure",
+            "value",
+        ])
+        .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))?;
+    let overall = GapTable {
+        items: report.report.items.clone(),
+        dimensions: report.report.dimensions.clone(),
+        suppressed: report.report.suppressed.clone(),
+    };
+    rows.table("overall", "", &overall)?;
+    for breakdown in &report.report.breakdowns {
+        let by = label(breakdown.by);
+        for group in &breakdown.groups {
+            match (&group.table, group.suppressed) {
+                (Some(table), _) => rows.table(&by, &group.group, table)?,
+                (None, Some(reason)) => {
+                    rows.row(&by, &group.group, "group", "", "suppressed", label(reason))?
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    rows.out
+        .flush()
+        .map_err(|e| AppError::io("cannot write CSV", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_neutralised_and_plain_text_is_not() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe_text(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(safe_text("end_user"), "end_user");
+        assert_eq!(safe_text(""), "");
+    }
+}
