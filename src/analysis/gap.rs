@@ -582,91 +582,207 @@ fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     })
 }
 
-/// Histograms of items, split by several groupings in one pass over each column:
-/// `out[grouping][item][group]`.
-fn tallies_by(
-    set: &ResponseSet,
-    positions: &[usize],
-    groupings: &[&Grouping],
-) -> Vec<Vec<Vec<Tally>>> {
-    let per_item: Vec<Vec<Vec<Tally>>> = parallel_map(positions.len(), |k| {
-        let mut out: Vec<Vec<Tally>> = groupings
-            .iter()
-            .map(|g| vec![Tally::new(); g.names.len()])
-            .collect();
-        if let Some(column) = set.answers.get(positions[k]) {
-            for (r, &v) in column.iter().enumerate() {
-                if v == NO_ANSWER {
-                    continue;
-                }
-                for (grouping, tallies) in groupings.iter().zip(out.iter_mut()) {
-                    if let Some(tally) = grouping
-                        .of
-                        .get(r)
-                        .and_then(|g| tallies.get_mut(*g as usize))
-                    {
-                        tally.add(v);
-                    }
-                }
+/// Cells above this many are counted in several passes rather than one.
+const MAX_CELLS: usize = 4096;
+
+/// Every respondent's cell: the combination of their groups in several groupings, as one
+/// mixed-radix number (each grouping's digit is its group, or one more for "none"). One
+/// pass over an answer column then counts every grouping at once, reading two bytes per
+/// respondent instead of four per grouping.
+struct Cells {
+    of: Vec<u16>,
+    /// Per grouping: (stride, radix) of its digit.
+    digits: Vec<(usize, usize)>,
+    count: usize,
+}
+
+impl Cells {
+    fn new(groupings: &[&Grouping], n: usize) -> Cells {
+        let mut digits = Vec::with_capacity(groupings.len());
+        let mut count = 1;
+        for g in groupings {
+            let radix = g.names.len() + 1;
+            digits.push((count, radix));
+            count *= radix;
+        }
+        let mut of = vec![0u16; n];
+        for (grouping, (stride, radix)) in groupings.iter().zip(&digits) {
+            for (cell, &group) in of.iter_mut().zip(&grouping.of) {
+                let digit = if (group as usize) < radix - 1 {
+                    group as usize
+                } else {
+                    radix - 1
+                };
+                *cell += (digit * stride) as u16;
+            }
+        }
+        Cells { of, digits, count }
+    }
+
+    /// Folds per-cell counts into per-group counts of grouping `k` (the "none" digit drops).
+    fn fold<T: Clone>(
+        &self,
+        k: usize,
+        cells: &[T],
+        empty: &T,
+        mut add: impl FnMut(&mut T, &T),
+    ) -> Vec<T> {
+        let (stride, radix) = self.digits[k];
+        let mut out = vec![empty.clone(); radix - 1];
+        for (c, counts) in cells.iter().enumerate() {
+            if let Some(group) = out.get_mut((c / stride) % radix) {
+                add(group, counts);
             }
         }
         out
-    });
-    transpose(per_item, groupings.len())
+    }
 }
 
-/// Dimension-score counts split by several groupings: `out[grouping][dimension][group]`.
-fn score_counts_by(
-    scores: &[DimensionScores],
-    groupings: &[&Grouping],
-) -> Vec<Vec<Vec<ScoreCounts>>> {
-    let per_dimension: Vec<Vec<Vec<ScoreCounts>>> = parallel_map(scores.len(), |k| {
-        let scores = &scores[k];
-        let empty = ScoreCounts {
-            counts: vec![0; scores.slots()],
-            max_items: scores.max_items,
-        };
-        let mut out: Vec<Vec<ScoreCounts>> = groupings
-            .iter()
-            .map(|g| vec![empty.clone(); g.names.len()])
-            .collect();
-        for (r, &key) in scores.keys.iter().enumerate() {
-            if key == 0 {
-                continue;
+/// Splits groupings into batches whose cells fit `MAX_CELLS`.
+fn batches<'g>(groupings: &[&'g Grouping]) -> Vec<Vec<(usize, &'g Grouping)>> {
+    let mut out: Vec<Vec<(usize, &Grouping)>> = Vec::new();
+    let mut cells = usize::MAX;
+    for (k, g) in groupings.iter().enumerate() {
+        let radix = g.names.len() + 1;
+        match out.last_mut() {
+            Some(batch) if cells.saturating_mul(radix) <= MAX_CELLS => {
+                batch.push((k, g));
+                cells *= radix;
             }
-            for (grouping, counts) in groupings.iter().zip(out.iter_mut()) {
-                if let Some(slot) = grouping
-                    .of
-                    .get(r)
-                    .and_then(|g| counts.get_mut(*g as usize))
-                    .and_then(|c| c.counts.get_mut(key as usize))
-                {
-                    *slot += 1;
-                }
+            _ => {
+                out.push(vec![(k, g)]);
+                cells = radix;
             }
-        }
-        out
-    });
-    transpose(per_dimension, groupings.len())
-}
-
-/// `[row][grouping]` → `[grouping][row]`.
-fn transpose<T>(rows: Vec<Vec<T>>, groupings: usize) -> Vec<Vec<T>> {
-    let mut out: Vec<Vec<T>> = (0..groupings)
-        .map(|_| Vec::with_capacity(rows.len()))
-        .collect();
-    for row in rows {
-        for (k, cell) in row.into_iter().enumerate() {
-            out[k].push(cell);
         }
     }
     out
 }
 
-/// One audience counted every way the report needs: `items[grouping][item][group]`,
-/// `dimensions[grouping][dimension][group]`. Grouping 0 is everyone.
+/// Histograms of items by group, for several groupings, plus the whole audience:
+/// `(everyone[item], by_grouping[grouping][item][group])`.
+fn tallies_by(
+    set: &ResponseSet,
+    positions: &[usize],
+    groupings: &[&Grouping],
+) -> (Vec<Tally>, Vec<Vec<Vec<Tally>>>) {
+    let mut everyone = Vec::new();
+    let mut by: Vec<Vec<Vec<Tally>>> = vec![Vec::new(); groupings.len()];
+    let batches = batches(groupings);
+    let single = [Grouping::all(0)];
+    let batches = if batches.is_empty() {
+        vec![vec![(usize::MAX, &single[0])]]
+    } else {
+        batches
+    };
+    for (b, batch) in batches.iter().enumerate() {
+        let refs: Vec<&Grouping> = batch.iter().map(|(_, g)| *g).collect();
+        let cells = Cells::new(&refs, set.len());
+        let per_item: Vec<Vec<Tally>> = parallel_map(positions.len(), |i| {
+            let mut counts = vec![Tally::new(); cells.count];
+            if let Some(column) = set.answers.get(positions[i]) {
+                for (&v, &cell) in column.iter().zip(&cells.of) {
+                    if v != NO_ANSWER
+                        && let Some(tally) = counts.get_mut(usize::from(cell))
+                    {
+                        tally.add(v);
+                    }
+                }
+            }
+            counts
+        });
+        if b == 0 {
+            everyone = per_item
+                .iter()
+                .map(|cells| {
+                    cells.iter().fold(Tally::new(), |mut all, t| {
+                        all.merge(t);
+                        all
+                    })
+                })
+                .collect();
+        }
+        for (d, (k, _)) in batch.iter().enumerate() {
+            if let Some(slot) = by.get_mut(*k) {
+                *slot = per_item
+                    .iter()
+                    .map(|c| cells.fold(d, c, &Tally::new(), |a, t| a.merge(t)))
+                    .collect();
+            }
+        }
+    }
+    (everyone, by)
+}
+
+/// Dimension-score counts, the same way: `(everyone[dimension], by[grouping][dimension][group])`.
+fn score_counts_by(
+    scores: &[DimensionScores],
+    groupings: &[&Grouping],
+    n: usize,
+) -> (Vec<ScoreCounts>, Vec<Vec<Vec<ScoreCounts>>>) {
+    let mut everyone = Vec::new();
+    let mut by: Vec<Vec<Vec<ScoreCounts>>> = vec![Vec::new(); groupings.len()];
+    let batches = batches(groupings);
+    let single = [Grouping::all(0)];
+    let batches = if batches.is_empty() {
+        vec![vec![(usize::MAX, &single[0])]]
+    } else {
+        batches
+    };
+    let add = |a: &mut ScoreCounts, b: &ScoreCounts| {
+        for (x, y) in a.counts.iter_mut().zip(&b.counts) {
+            *x += y;
+        }
+    };
+    for (b, batch) in batches.iter().enumerate() {
+        let refs: Vec<&Grouping> = batch.iter().map(|(_, g)| *g).collect();
+        let cells = Cells::new(&refs, n);
+        let per_dim: Vec<(ScoreCounts, Vec<ScoreCounts>)> = parallel_map(scores.len(), |i| {
+            let scores = &scores[i];
+            let empty = ScoreCounts {
+                counts: vec![0; scores.slots()],
+                max_items: scores.max_items,
+            };
+            let mut counts = vec![empty.clone(); cells.count];
+            for (&key, &cell) in scores.keys.iter().zip(&cells.of) {
+                if key != 0
+                    && let Some(slot) = counts
+                        .get_mut(usize::from(cell))
+                        .and_then(|c| c.counts.get_mut(key as usize))
+                {
+                    *slot += 1;
+                }
+            }
+            (empty, counts)
+        });
+        if b == 0 {
+            everyone = per_dim
+                .iter()
+                .map(|(empty, cells)| {
+                    cells.iter().fold(empty.clone(), |mut all, c| {
+                        add(&mut all, c);
+                        all
+                    })
+                })
+                .collect();
+        }
+        for (d, (k, _)) in batch.iter().enumerate() {
+            if let Some(slot) = by.get_mut(*k) {
+                *slot = per_dim
+                    .iter()
+                    .map(|(empty, c)| cells.fold(d, c, empty, add))
+                    .collect();
+            }
+        }
+    }
+    (everyone, by)
+}
+
+/// One audience counted every way the report needs: per item and dimension, for everyone
+/// and per group of each grouping (`items[grouping][item][group]`).
 struct Counted {
     groupings: Vec<Grouping>,
+    everyone_items: Vec<Tally>,
+    everyone_dimensions: Vec<ScoreCounts>,
     items: Vec<Vec<Vec<Tally>>>,
     dimensions: Vec<Vec<Vec<ScoreCounts>>>,
 }
@@ -676,27 +792,30 @@ impl Counted {
         set: &ResponseSet,
         positions: &[usize],
         dimensions: &[DimensionInfo],
-        mut groupings: Vec<Grouping>,
+        groupings: Vec<Grouping>,
     ) -> Counted {
-        groupings.insert(0, Grouping::all(set.len()));
         let refs: Vec<&Grouping> = groupings.iter().collect();
         let scores: Vec<DimensionScores> = parallel_map(dimensions.len(), |k| {
             DimensionScores::of(set, &dimensions[k])
         });
+        let (everyone_items, items) = tallies_by(set, positions, &refs);
+        let (everyone_dimensions, dims) = score_counts_by(&scores, &refs, set.len());
         Counted {
-            items: tallies_by(set, positions, &refs),
-            dimensions: score_counts_by(&scores, &refs),
             groupings,
+            everyone_items,
+            everyone_dimensions,
+            items,
+            dimensions: dims,
         }
     }
 
     /// The whole audience's tally of item `k`.
     fn item(&self, k: usize) -> &Tally {
-        &self.items[0][k][0]
+        &self.everyone_items[k]
     }
 
     fn dimension(&self, k: usize) -> &ScoreCounts {
-        &self.dimensions[0][k][0]
+        &self.everyone_dimensions[k]
     }
 }
 
@@ -711,9 +830,9 @@ enum Split {
 struct Prepared<'a> {
     items: Vec<&'a ItemInfo>,
     dimensions: Vec<DimensionInfo>,
-    /// Groupings 1 and 2: agency and segment.
+    /// Groupings 0 and 1: agency and segment.
     customers: Counted,
-    /// Grouping 1: team.
+    /// Grouping 0: team.
     staff: Counted,
 }
 
@@ -931,9 +1050,9 @@ pub fn report(
     let prepared = Prepared::new(items, data, agency_code);
     let overall = prepared.overall(rules);
     let breakdowns = vec![
-        prepared.breakdown(BreakdownBy::Agency, Split::Customers, 1, rules),
-        prepared.breakdown(BreakdownBy::Segment, Split::Customers, 2, rules),
-        prepared.breakdown(BreakdownBy::Team, Split::Staff, 1, rules),
+        prepared.breakdown(BreakdownBy::Agency, Split::Customers, 0, rules),
+        prepared.breakdown(BreakdownBy::Segment, Split::Customers, 1, rules),
+        prepared.breakdown(BreakdownBy::Team, Split::Staff, 0, rules),
     ];
     GapReport {
         reporting_threshold: rules.reporting_threshold,

@@ -2,6 +2,7 @@
 
 pub mod gap;
 pub mod ipa;
+pub mod rates;
 pub mod responses;
 pub mod stats;
 pub mod suppress;

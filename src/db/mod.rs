@@ -101,12 +101,15 @@ impl DatabaseUrl {
                 // WAL lets readers run while the importer writes; busy_timeout makes a writer
                 // wait for the lock instead of failing at once; NORMAL is safe under WAL.
                 // busy_timeout comes first: switching to WAL itself needs the lock, and
-                // the pool opens several connections at once.
+                // the pool opens several connections at once. Memory-mapped reads and a
+                // 32 MiB page cache speed up the full-wave scans of the analysis.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000;
                      PRAGMA journal_mode = WAL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA mmap_size = 268435456;
+                     PRAGMA cache_size = -32768;",
                 )
                 .map_err(AppError::Database)?;
                 Ok(DbConnection::Sqlite(conn))
