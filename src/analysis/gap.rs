@@ -217,6 +217,27 @@ pub fn judge_family<'a>(gaps: impl IntoIterator<Item = &'a mut Gap>, rules: &Gap
     }
 }
 
+impl Gap {
+    /// A gap with the two sides given and no tests, for other modules' tests.
+    #[cfg(test)]
+    pub(crate) fn shown(customer: Side, staff: Side, verdict: Verdict) -> Gap {
+        Gap {
+            gap: staff.mean.zip(customer.mean).map(|(s, c)| s - c),
+            customer,
+            staff,
+            gap_ci95: None,
+            welch: None,
+            mann_whitney: None,
+            hedges_g: None,
+            cliffs_delta: None,
+            q: None,
+            verdict,
+            suppressed: None,
+            material: 0.5,
+        }
+    }
+}
+
 /// A gap hidden to protect a small group, with nothing in it.
 fn hidden(reason: Suppression) -> Gap {
     Gap {
@@ -355,6 +376,10 @@ impl ScoreCounts {
         self.counts.iter().skip(1).sum()
     }
 
+    fn moments(&self) -> Moments {
+        Moments::of_counts(&self.values().collect::<Vec<_>>()).unwrap_or(Moments::EMPTY)
+    }
+
     /// The distinct scores present, with their counts.
     fn values(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         self.counts
@@ -372,8 +397,7 @@ impl ScoreCounts {
 fn compare_scores(staff: &ScoreCounts, customers: &ScoreCounts, rules: &GapRules) -> Gap {
     let staff_values: Vec<(f64, u64)> = staff.values().collect();
     let customer_values: Vec<(f64, u64)> = customers.values().collect();
-    let moments = |w: &[(f64, u64)]| Moments::of_counts(w).unwrap_or(Moments::EMPTY);
-    let (staff_moments, customer_moments) = (moments(&staff_values), moments(&customer_values));
+    let (staff_moments, customer_moments) = (staff.moments(), customers.moments());
     let mut distinct: Vec<f64> = staff_values
         .iter()
         .chain(&customer_values)
@@ -837,29 +861,28 @@ struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
+    /// Counts `data` for the overall table, and for the breakdowns when `agency_code` is
+    /// given (it names an agency id).
     fn new(
         items: &'a [ItemInfo],
         data: &WaveResponses,
-        agency_code: impl Fn(i64) -> String,
+        agency_code: Option<&dyn Fn(i64) -> String>,
     ) -> Prepared<'a> {
         let items: Vec<&ItemInfo> = items.iter().filter(|i| i.is_gap_item()).collect();
         let dimensions = dimensions_of(&items.iter().map(|i| (*i).clone()).collect::<Vec<_>>());
         let positions: Vec<usize> = items.iter().map(|i| i.position).collect();
-        let customers = Counted::new(
-            &data.customers,
-            &positions,
-            &dimensions,
-            vec![
-                Grouping::by_agency(&data.customers, agency_code),
-                Grouping::by_segment(&data.customers),
-            ],
-        );
-        let staff = Counted::new(
-            &data.staff,
-            &positions,
-            &dimensions,
-            vec![Grouping::by_segment(&data.staff)],
-        );
+        let (customer_groupings, staff_groupings) = match agency_code {
+            Some(agency_code) => (
+                vec![
+                    Grouping::by_agency(&data.customers, agency_code),
+                    Grouping::by_segment(&data.customers),
+                ],
+                vec![Grouping::by_segment(&data.staff)],
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let customers = Counted::new(&data.customers, &positions, &dimensions, customer_groupings);
+        let staff = Counted::new(&data.staff, &positions, &dimensions, staff_groupings);
         Prepared {
             items,
             dimensions,
@@ -1047,7 +1070,7 @@ pub fn report(
     agency_code: impl Fn(i64) -> String,
     rules: &GapRules,
 ) -> GapReport {
-    let prepared = Prepared::new(items, data, agency_code);
+    let prepared = Prepared::new(items, data, Some(&agency_code));
     let overall = prepared.overall(rules);
     let breakdowns = vec![
         prepared.breakdown(BreakdownBy::Agency, Split::Customers, 0, rules),
@@ -1062,6 +1085,52 @@ pub fn report(
         dimensions: overall.dimensions,
         suppressed: overall.suppressed,
         breakdowns,
+    }
+}
+
+/// One item's or dimension's answers on each side, for comparisons across waves.
+#[derive(Debug, Clone)]
+pub struct SideMoments {
+    /// Item code or dimension name.
+    pub name: String,
+    pub staff: Moments,
+    pub customers: Moments,
+}
+
+/// The overall table of a wave with the moments behind it, without the breakdowns.
+#[derive(Debug, Clone)]
+pub struct Overall {
+    pub table: GapTable,
+    pub items: Vec<SideMoments>,
+    pub dimensions: Vec<SideMoments>,
+}
+
+/// The overall table of one wave (every customer against every staff member), with each
+/// row's moments so that a trend can compare waves.
+pub fn overall(items: &[ItemInfo], data: &WaveResponses, rules: &GapRules) -> Overall {
+    let prepared = Prepared::new(items, data, None);
+    Overall {
+        table: prepared.overall(rules),
+        items: prepared
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, item)| SideMoments {
+                name: item.code.clone(),
+                staff: prepared.staff.item(k).moments(),
+                customers: prepared.customers.item(k).moments(),
+            })
+            .collect(),
+        dimensions: prepared
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(k, d)| SideMoments {
+                name: d.dimension.clone(),
+                staff: prepared.staff.dimension(k).moments(),
+                customers: prepared.customers.dimension(k).moments(),
+            })
+            .collect(),
     }
 }
 

@@ -5,6 +5,10 @@
 
 use serde::Serialize;
 
+use super::gap::{DimensionGap, ItemInfo};
+use super::responses::{ResponseSet, WaveResponses};
+use crate::domain::Scale;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quadrant {
@@ -109,6 +113,38 @@ pub fn grid(dimensions: &[DimensionMeans]) -> IpaGrid {
             })
             .collect(),
     }
+}
+
+/// The grid of one wave: performance is each dimension's score mean from the overall gap
+/// table (already hidden below the threshold), importance the mean of the dimension's
+/// `importance5` item, shown when at least `reporting_threshold` answered it.
+pub fn wave_grid(
+    items: &[ItemInfo],
+    data: &WaveResponses,
+    dimensions: &[DimensionGap],
+    reporting_threshold: u64,
+) -> IpaGrid {
+    let importance = |set: &ResponseSet, dimension: &str| {
+        let item = items
+            .iter()
+            .find(|i| i.scale == Scale::Importance5 && i.dimension == dimension)?;
+        let tally = set.tally(item.position);
+        if tally.n() < reporting_threshold.max(1) {
+            return None;
+        }
+        tally.moments().mean()
+    };
+    let means: Vec<DimensionMeans> = dimensions
+        .iter()
+        .map(|d| DimensionMeans {
+            dimension: d.dimension.clone(),
+            customer_importance: importance(&data.customers, &d.dimension),
+            customer_performance: d.gap.customer.mean,
+            staff_importance: importance(&data.staff, &d.dimension),
+            staff_performance: d.gap.staff.mean,
+        })
+        .collect();
+    grid(&means)
 }
 
 #[cfg(test)]

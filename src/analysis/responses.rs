@@ -4,6 +4,7 @@
 //! a statistic over one item walks one contiguous slice. Agencies are ids; segments and
 //! teams are interned to small indexes so breakdowns group by integer.
 
+use super::stats::Tally;
 use crate::domain::NO_ANSWER;
 
 /// The responses of one audience in one wave.
@@ -55,6 +56,15 @@ impl ResponseSet {
             .flatten()
             .copied()
             .filter(|v| *v != NO_ANSWER)
+    }
+
+    /// How many gave each answer to one item.
+    pub fn tally(&self, position: usize) -> Tally {
+        let mut tally = Tally::new();
+        for v in self.values(position) {
+            tally.add(v);
+        }
+        tally
     }
 }
 

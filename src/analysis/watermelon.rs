@@ -6,7 +6,11 @@
 
 use serde::Serialize;
 
-use super::stats::{Confidence, Interval, wilson_interval};
+use super::gap::{Grouping, ItemInfo};
+use super::responses::ResponseSet;
+use super::stats::{CSAT_SATISFIED, Confidence, Interval, wilson_interval};
+use super::suppress::{Suppression, SuppressionNote, suppress};
+use crate::domain::{NO_ANSWER, Scale};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,6 +107,188 @@ pub fn judge(
     }
 }
 
+/// How many SLA metrics a service (or an agency × service cell) has, and how many were met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SlaCounts {
+    pub metrics: usize,
+    pub met: usize,
+}
+
+impl SlaCounts {
+    pub fn add(&mut self, met: bool) {
+        self.metrics += 1;
+        self.met += usize::from(met);
+    }
+
+    fn plus(self, other: SlaCounts) -> SlaCounts {
+        SlaCounts {
+            metrics: self.metrics + other.metrics,
+            met: self.met + other.met,
+        }
+    }
+}
+
+/// The SLA figures of one service in one wave.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceSla {
+    /// Service code.
+    pub service: String,
+    /// Metrics reported for all agencies.
+    pub programme: SlaCounts,
+    /// Metrics reported for one agency, by agency code.
+    pub agencies: Vec<(String, SlaCounts)>,
+}
+
+impl ServiceSla {
+    /// Every metric of the service, whoever it covers.
+    fn all(&self) -> SlaCounts {
+        self.agencies
+            .iter()
+            .fold(self.programme, |all, (_, c)| all.plus(*c))
+    }
+
+    /// The metrics that describe one agency's service: those reported for it, or, when IT
+    /// reports the service only programme-wide, the programme's (that is the green rind the
+    /// agency is shown too).
+    fn for_agency(&self, agency: &str) -> SlaCounts {
+        self.agencies
+            .iter()
+            .find(|(code, _)| code == agency)
+            .map_or(self.programme, |(_, c)| *c)
+    }
+}
+
+/// One agency's cell of a service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgencyWatermelon {
+    pub agency: String,
+    #[serde(flatten)]
+    pub watermelon: Watermelon,
+    /// Why the customer side is hidden, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+/// One service: overall, and per agency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceWatermelon {
+    pub service: String,
+    /// The service's satisfaction item, if the instrument has one.
+    pub item: Option<String>,
+    #[serde(flatten)]
+    pub watermelon: Watermelon,
+    pub agencies: Vec<AgencyWatermelon>,
+    /// Agency cells whose customer side is hidden.
+    pub suppressed: SuppressionNote,
+}
+
+/// Watermelons of a wave, with the lines they were judged against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WatermelonReport {
+    pub sla_target: f64,
+    pub red_line: f64,
+    pub green_line: f64,
+    pub reporting_threshold: usize,
+    pub services: Vec<ServiceWatermelon>,
+}
+
+/// Judges every service in `slas` (and every service with a satisfaction item), overall
+/// and per agency, against the customers' CSAT on its satisfaction item. Agency cells
+/// whose answers are below the threshold are hidden with complementary suppression, since
+/// the service's overall CSAT is shown beside them.
+pub fn watermelons(
+    slas: &[ServiceSla],
+    items: &[ItemInfo],
+    customers: &ResponseSet,
+    agency_code: impl Fn(i64) -> String,
+    rules: &WatermelonRules,
+) -> WatermelonReport {
+    let agencies = Grouping::by_agency(customers, agency_code);
+    let mut services: Vec<ServiceSla> = slas.to_vec();
+    for item in items.iter().filter(|i| is_service_item(i)) {
+        if let Some(code) = &item.service
+            && !services.iter().any(|s| &s.service == code)
+        {
+            services.push(ServiceSla {
+                service: code.clone(),
+                ..ServiceSla::default()
+            });
+        }
+    }
+    let services = services
+        .iter()
+        .map(|sla| {
+            let item = items
+                .iter()
+                .find(|i| is_service_item(i) && i.service.as_deref() == Some(sla.service.as_str()));
+            // (satisfied, answered) per agency, in the grouping's order.
+            let mut cells = vec![(0u64, 0u64); agencies.names.len()];
+            if let Some(column) = item.and_then(|i| customers.answers.get(i.position)) {
+                for (&v, &group) in column.iter().zip(&agencies.of) {
+                    if v != NO_ANSWER
+                        && let Some(cell) = cells.get_mut(group as usize)
+                    {
+                        cell.0 += u64::from(CSAT_SATISFIED.contains(&v));
+                        cell.1 += 1;
+                    }
+                }
+            }
+            let (satisfied, answered) = cells
+                .iter()
+                .fold((0, 0), |(s, a), (cs, ca)| (s + cs, a + ca));
+            let all = sla.all();
+            let hidden = suppress(
+                &cells.iter().map(|c| c.1 as usize).collect::<Vec<_>>(),
+                rules.reporting_threshold,
+            );
+            ServiceWatermelon {
+                service: sla.service.clone(),
+                item: item.map(|i| i.code.clone()),
+                watermelon: judge(rules, all.metrics, all.met, satisfied, answered),
+                agencies: agencies
+                    .names
+                    .iter()
+                    .zip(&cells)
+                    .zip(&hidden)
+                    .map(|((agency, (satisfied, answered)), hidden)| {
+                        let counts = sla.for_agency(agency);
+                        // A hidden cell is judged on no answers: its CSAT and class would
+                        // tell what the customers said.
+                        let (satisfied, answered) = match hidden {
+                            Some(_) => (0, 0),
+                            None => (*satisfied, *answered),
+                        };
+                        AgencyWatermelon {
+                            agency: agency.clone(),
+                            watermelon: judge(
+                                rules,
+                                counts.metrics,
+                                counts.met,
+                                satisfied,
+                                answered,
+                            ),
+                            suppressed: *hidden,
+                        }
+                    })
+                    .collect(),
+                suppressed: SuppressionNote::of(&hidden, rules.reporting_threshold),
+            }
+        })
+        .collect();
+    WatermelonReport {
+        sla_target: rules.sla_target,
+        red_line: rules.red_line,
+        green_line: rules.green_line,
+        reporting_threshold: rules.reporting_threshold,
+        services,
+    }
+}
+
+/// A service's satisfaction item: a `likert5` item about one service.
+fn is_service_item(item: &ItemInfo) -> bool {
+    item.service.is_some() && item.scale == Scale::Likert5
+}
+
 #[cfg(test)]
 mod tests {
     use super::WatermelonClass::*;
@@ -154,5 +340,83 @@ mod tests {
         assert_eq!(w.customers.csat, None);
         assert_eq!(w.customers.ci95, None);
         assert_eq!(w.sla.attainment, Some(1.0));
+    }
+
+    fn service_item(code: &str, service: &str, position: usize) -> ItemInfo {
+        ItemInfo {
+            code: code.into(),
+            dimension: "service".into(),
+            scale: Scale::Likert5,
+            position,
+            mirrored: true,
+            service: Some(service.into()),
+        }
+    }
+
+    #[test]
+    fn services_overall_and_per_agency_with_complementary_suppression() {
+        // Email: agencies 1 and 2 (40 answers each, mostly unhappy), agency 3 with 3
+        // answers, agency 4 with 7 answers. Network has no item, only SLA figures.
+        let mut customers = ResponseSet::with_items(1, 90);
+        let mut add = |agency: i64, value: u8, count: usize| {
+            for _ in 0..count {
+                customers.push(Some(agency), None, &[value]);
+            }
+        };
+        add(1, 2, 30);
+        add(1, 5, 10);
+        add(2, 1, 32);
+        add(2, 4, 8);
+        add(3, 5, 3);
+        add(4, 4, 7);
+        let met = |metrics, met| SlaCounts { metrics, met };
+        let slas = vec![
+            ServiceSla {
+                service: "email".into(),
+                programme: met(2, 2),
+                // Agency 2 has its own figures: one of two missed.
+                agencies: vec![("A2".into(), met(2, 1))],
+            },
+            ServiceSla {
+                service: "network".into(),
+                programme: met(1, 1),
+                agencies: vec![],
+            },
+        ];
+        let items = [service_item("svc_email", "email", 0)];
+        let report = watermelons(&slas, &items, &customers, |id| format!("A{id}"), &RULES);
+        let email = &report.services[0];
+        // Overall: 3 of 4 metrics met (75%) is below the 95% target: not a watermelon,
+        // however unhappy customers are (10 + 8 + 3 + 7 = 28 of 90 satisfied).
+        assert_eq!(email.watermelon.sla.metrics, 4);
+        assert_eq!(email.watermelon.sla.met, 3);
+        assert_eq!(email.watermelon.customers.n, Some(90));
+        assert_eq!(email.watermelon.class, Consistent);
+        let cell = |code: &str| email.agencies.iter().find(|a| a.agency == code).unwrap();
+        // A1 uses the programme figures (all met) and 10 of 40 satisfied: a watermelon.
+        assert_eq!(cell("A1").watermelon.sla.attainment, Some(1.0));
+        assert_eq!(cell("A1").watermelon.class, Watermelon);
+        // A2's own figures: one missed, so consistent (red and red).
+        assert_eq!(cell("A2").watermelon.sla.attainment, Some(0.5));
+        assert_eq!(cell("A2").watermelon.class, Consistent);
+        // A3 (3 answers) is hidden; A4 (7) would give A3 away as total − shown, so it is
+        // hidden too. Neither shows a CSAT or a class.
+        for (code, reason) in [
+            ("A3", Suppression::BelowThreshold),
+            ("A4", Suppression::Complementary),
+        ] {
+            let c = cell(code);
+            assert_eq!(c.suppressed, Some(reason), "{code}");
+            assert_eq!(c.watermelon.customers.n, None);
+            assert_eq!(c.watermelon.customers.csat, None);
+            assert_eq!(c.watermelon.class, InsufficientData);
+        }
+        assert_eq!(email.suppressed.below_threshold, 1);
+        assert_eq!(email.suppressed.complementary, 1);
+        // Network: SLA figures, no satisfaction item: insufficient data everywhere.
+        let network = &report.services[1];
+        assert_eq!(network.item, None);
+        assert_eq!(network.watermelon.class, InsufficientData);
+        assert_eq!(network.watermelon.sla.attainment, Some(1.0));
     }
 }
