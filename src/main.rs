@@ -88,7 +88,10 @@ enum Command {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ReportKind {
+    /// Gaps between staff predictions and customers, overall and by agency, segment, team.
     Gap,
+    /// Every measure per wave of the instrument, and its change against the baseline.
+    Trend,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -268,12 +271,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
             );
         }
         Command::Report {
-            kind: ReportKind::Gap,
+            kind,
             wave,
             format,
             output,
         } => {
-            let report = rind::report::gap_report(&mut conn, &settings, &wave)?;
             let mut out: Box<dyn std::io::Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path)
@@ -281,13 +283,22 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 )),
                 None => Box::new(std::io::stdout().lock()),
             };
-            match format {
-                ReportFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &report)
-                        .map_err(|e| AppError::Internal(format!("cannot write JSON: {e}")))?;
-                    writeln!(out).map_err(|e| AppError::io("cannot write the report", e))?;
+            match kind {
+                ReportKind::Gap => {
+                    let report = rind::report::gap_report(&mut conn, &settings, &wave)?;
+                    match format {
+                        ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
+                        ReportFormat::Csv => rind::report::csv::write_gap(&report, &mut out)?,
+                    }
                 }
-                ReportFormat::Csv => rind::report::csv::write_gap(&report, &mut out)?,
+                ReportKind::Trend => {
+                    let input = rind::report::trend_input(&mut conn, &settings, &wave)?;
+                    let report = input.report(&settings);
+                    match format {
+                        ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
+                        ReportFormat::Csv => rind::report::csv::write_trend(&report, &mut out)?,
+                    }
+                }
             }
             out.flush()
                 .map_err(|e| AppError::io("cannot write the report", e))?;

@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::analysis::gap::{Gap, GapTable};
 use crate::error::{AppError, Result};
 
-use super::WaveGapReport;
+use super::{WaveGapReport, WaveTrendReport};
 
 /// Makes a text cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return would start a formula, so such cells get a leading apostrophe.
@@ -30,12 +30,85 @@ fn number(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// Every leaf of a serialized value as (measure, value): nested names joined with `_`
+/// (`ci95_lower`), lists indexed (`alpha_if_deleted_0`), nulls as empty cells. Text is
+/// neutralised against formula injection; numbers are left as numbers (a negative number is
+/// not a formula, and must stay a number in a spreadsheet).
+fn leaves(value: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        let join = |name: &str| {
+            if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}_{name}")
+            }
+        };
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, v) in map {
+                    walk(&join(name), v, out);
+                }
+            }
+            serde_json::Value::Array(list) => {
+                for (i, v) in list.iter().enumerate() {
+                    walk(&join(&i.to_string()), v, out);
+                }
+            }
+            serde_json::Value::Null => out.push((prefix.to_string(), String::new())),
+            serde_json::Value::String(s) => out.push((prefix.to_string(), safe_text(s))),
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", value, &mut out);
+    out
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))
+}
+
+const HEADER: [&str; 7] = [
+    "wave",
+    "breakdown",
+    "group",
+    "table",
+    "key",
+    "measure",
+    "value",
+];
+
 struct Rows<W: Write> {
     out: csv::Writer<W>,
     wave: String,
 }
 
 impl<W: Write> Rows<W> {
+    fn new(out: W, wave: &str) -> Result<Rows<W>> {
+        let mut rows = Rows {
+            out: csv::Writer::from_writer(out),
+            wave: wave.to_string(),
+        };
+        rows.out
+            .write_record(HEADER)
+            .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))?;
+        Ok(rows)
+    }
+
+    /// One row per leaf of `value`.
+    fn leaves(&mut self, table: &str, key: &str, value: impl serde::Serialize) -> Result<()> {
+        for (measure, v) in leaves(&to_json(value)?) {
+            self.row("overall", "", table, key, &measure, v)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out
+            .flush()
+            .map_err(|e| AppError::io("cannot write CSV", e))
+    }
+
     fn row(
         &mut self,
         breakdown: &str,
@@ -133,21 +206,7 @@ impl<W: Write> Rows<W> {
 
 /// Writes the gap report as tidy CSV.
 pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
-    let mut rows = Rows {
-        out: csv::Writer::from_writer(out),
-        wave: report.wave.clone(),
-    };
-    rows.out
-        .write_record([
-            "wave",
-            "breakdown",
-            "group",
-            "table",
-            "key",
-            "measure",
-            "value",
-        ])
-        .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))?;
+    let mut rows = Rows::new(out, &report.wave)?;
     let overall = GapTable {
         items: report.report.items.clone(),
         dimensions: report.report.dimensions.clone(),
@@ -166,9 +225,41 @@ pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
             }
         }
     }
-    rows.out
-        .flush()
-        .map_err(|e| AppError::io("cannot write CSV", e))
+    rows.leaves("measures", "customers", report.measures.customers)?;
+    rows.leaves("measures", "staff", report.measures.staff)?;
+    for d in &report.measures.reliability {
+        rows.leaves("reliability", &d.dimension, &d.reliability)?;
+    }
+    rows.finish()
+}
+
+/// Writes a trend as tidy CSV: per wave its headline figures (table `waves`), and per item
+/// and dimension and wave its figures and changes (tables `items` and `dimensions`); the
+/// `wave` column is the wave each row is about.
+pub fn write_trend<W: Write>(report: &WaveTrendReport, out: W) -> Result<()> {
+    let mut rows = Rows::new(out, report.wave)?;
+    for wave in &report.trend.waves {
+        rows.wave = wave.wave.clone();
+        rows.leaves("waves", "", wave)?;
+    }
+    for (table, series) in [
+        ("items", &report.trend.items),
+        ("dimensions", &report.trend.dimensions),
+    ] {
+        for s in series {
+            for point in &s.waves {
+                rows.wave = point.wave.to_string();
+                let mut value = to_json(point)?;
+                if let Some(map) = value.as_object_mut() {
+                    map.remove("wave");
+                }
+                for (measure, v) in leaves(&value) {
+                    rows.row("overall", "", table, s.name, &measure, v)?;
+                }
+            }
+        }
+    }
+    rows.finish()
 }
 
 #[cfg(test)]
@@ -182,5 +273,22 @@ mod tests {
         }
         assert_eq!(safe_text("end_user"), "end_user");
         assert_eq!(safe_text(""), "");
+    }
+
+    #[test]
+    fn leaves_flatten_nested_values() {
+        let value = serde_json::json!({
+            "n": 5, "ci95": { "lower": 0.5, "upper": null }, "list": [1, 2], "verdict": "aligned",
+            "gap": -0.5, "name": "=cmd"
+        });
+        let got = leaves(&value);
+        let find = |m: &str| got.iter().find(|(k, _)| k == m).map(|(_, v)| v.as_str());
+        assert_eq!(find("n"), Some("5"));
+        assert_eq!(find("ci95_lower"), Some("0.5"));
+        assert_eq!(find("ci95_upper"), Some(""));
+        assert_eq!(find("list_1"), Some("2"));
+        assert_eq!(find("verdict"), Some("aligned"));
+        assert_eq!(find("gap"), Some("-0.5"));
+        assert_eq!(find("name"), Some("'=cmd"));
     }
 }

@@ -7,11 +7,20 @@ pub mod csv;
 
 use serde::Serialize;
 
+use crate::analysis::calibration::{Calibration, calibration};
 use crate::analysis::gap::{self, GapReport, GapRules, ItemInfo};
+use crate::analysis::ipa::{IpaGrid, wave_grid};
+use crate::analysis::measures::{WaveMeasures, measures};
+use crate::analysis::rates::{ResponseCounts, ResponseRates, response_rates};
+use crate::analysis::trend::{Trend, WaveSnapshot, snapshot, trend};
+use crate::analysis::watermelon::{
+    ServiceSla, SlaCounts, WatermelonReport, WatermelonRules, watermelons,
+};
 use crate::config::Settings;
 use crate::db::DbConnection;
+use crate::domain::Audience;
 use crate::error::Result;
-use crate::store::{agencies, instruments, responses, services, waves};
+use crate::store::{agencies, instruments, invitations, responses, services, sla, waves};
 
 /// What a wave is measured with, ready for the analysis.
 pub struct WaveContext {
@@ -62,6 +71,8 @@ pub struct WaveGapReport {
     pub wave: String,
     #[serde(flatten)]
     pub report: GapReport,
+    /// CSAT, NPS and CES per audience, and each dimension's reliability.
+    pub measures: WaveMeasures,
 }
 
 pub fn gap_report(
@@ -75,11 +86,269 @@ pub fn gap_report(
     let report = gap::report(
         &context.items,
         &data,
-        |id| codes.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+        |id| agency_code(codes, id),
         &gap_rules(settings),
     );
     Ok(WaveGapReport {
         wave: context.wave.code,
+        measures: measures(&context.items, &data, report.reporting_threshold),
         report,
+    })
+}
+
+/// Writes `report` as pretty JSON with a final newline.
+pub fn write_json(report: &impl Serialize, out: &mut impl std::io::Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)
+        .map_err(|e| crate::AppError::Internal(format!("cannot write JSON: {e}")))?;
+    writeln!(out).map_err(|e| crate::AppError::io("cannot write the report", e))
+}
+
+/// An agency's code, or its id when the agency is gone (never in a consistent database).
+fn agency_code(codes: &HashMap<i64, String>, id: i64) -> String {
+    codes.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
+}
+
+pub fn watermelon_rules(settings: &Settings) -> WatermelonRules {
+    WatermelonRules {
+        sla_target: settings.sla_target,
+        red_line: settings.csat_red_line,
+        green_line: settings.csat_green_line,
+        reporting_threshold: settings.reporting_threshold as usize,
+    }
+}
+
+/// A wave's report of one kind, with the wave it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfWave<T> {
+    pub wave: String,
+    #[serde(flatten)]
+    pub report: T,
+}
+
+/// Watermelons of a wave: SLA attainment against CSAT per service and agency × service.
+pub fn watermelon_report(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave_code: &str,
+) -> Result<OfWave<WatermelonReport>> {
+    let context = wave_context(conn, wave_code)?;
+    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
+    let service_codes: HashMap<i64, String> = services::list(conn)?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
+    let mut slas: Vec<ServiceSla> = Vec::new();
+    for metric in sla::for_wave(conn, context.wave.id)? {
+        let Some(service) = service_codes.get(&metric.service_id) else {
+            continue;
+        };
+        let at = match slas.iter().position(|s| &s.service == service) {
+            Some(at) => at,
+            None => {
+                slas.push(ServiceSla {
+                    service: service.clone(),
+                    ..ServiceSla::default()
+                });
+                slas.len() - 1
+            }
+        };
+        let entry = &mut slas[at];
+        match metric.agency_id {
+            None => entry.programme.add(metric.is_met()),
+            Some(id) => {
+                let code = agency_code(&context.agency_codes, id);
+                match entry.agencies.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, counts)) => counts.add(metric.is_met()),
+                    None => {
+                        let mut counts = SlaCounts::default();
+                        counts.add(metric.is_met());
+                        entry.agencies.push((code, counts));
+                    }
+                }
+            }
+        }
+    }
+    let codes = &context.agency_codes;
+    Ok(OfWave {
+        wave: context.wave.code,
+        report: watermelons(
+            &slas,
+            &context.items,
+            &data.customers,
+            |id| agency_code(codes, id),
+            &watermelon_rules(settings),
+        ),
+    })
+}
+
+/// The importance–performance grid of a wave.
+pub fn ipa_report(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave_code: &str,
+) -> Result<OfWave<IpaGrid>> {
+    let context = wave_context(conn, wave_code)?;
+    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
+    let rules = gap_rules(settings);
+    let overall = gap::overall(&context.items, &data, &rules);
+    Ok(OfWave {
+        wave: context.wave.code,
+        report: wave_grid(
+            &context.items,
+            &data,
+            &overall.table.dimensions,
+            rules.reporting_threshold,
+        ),
+    })
+}
+
+/// How well staff predicted customers in a wave.
+pub fn calibration_report(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave_code: &str,
+) -> Result<OfWave<Calibration>> {
+    let context = wave_context(conn, wave_code)?;
+    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
+    let overall = gap::overall(&context.items, &data, &gap_rules(settings));
+    Ok(OfWave {
+        wave: context.wave.code,
+        report: calibration_of(&context.items, &overall.table.items),
+    })
+}
+
+fn calibration_of(items: &[ItemInfo], rows: &[gap::ItemGap]) -> Calibration {
+    calibration(rows.iter().filter_map(|row| {
+        let item = items.iter().find(|i| i.code == row.item)?;
+        Some((row, item.scale))
+    }))
+}
+
+/// Response rates of a wave, per agency and overall, from invitations and responses
+/// (no answers are loaded).
+pub fn rates_report(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave_code: &str,
+) -> Result<OfWave<ResponseRates>> {
+    let wave = waves::by_code(conn, wave_code)?;
+    let codes: HashMap<i64, String> = agencies::list(conn)?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect();
+    Ok(OfWave {
+        wave: wave.code.clone(),
+        report: rates_of(conn, settings, &wave, &codes)?,
+    })
+}
+
+fn rates_of(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave: &waves::Wave,
+    codes: &HashMap<i64, String>,
+) -> Result<ResponseRates> {
+    let mut by_agency: Vec<(String, ResponseCounts)> = Vec::new();
+    let mut staff = ResponseCounts::default();
+    // Customers without an agency belong to no agency row.
+    fn slot<'a>(
+        by_agency: &'a mut Vec<(String, ResponseCounts)>,
+        staff: &'a mut ResponseCounts,
+        codes: &HashMap<i64, String>,
+        audience: Audience,
+        agency: Option<i64>,
+    ) -> Option<&'a mut ResponseCounts> {
+        match (audience, agency) {
+            (Audience::Staff, _) => Some(staff),
+            (Audience::Customer, None) => None,
+            (Audience::Customer, Some(id)) => {
+                let code = agency_code(codes, id);
+                let at = match by_agency.iter().position(|(c, _)| *c == code) {
+                    Some(at) => at,
+                    None => {
+                        by_agency.push((code, ResponseCounts::default()));
+                        by_agency.len() - 1
+                    }
+                };
+                Some(&mut by_agency[at].1)
+            }
+        }
+    }
+    for c in invitations::counts_by_agency(conn, wave.id)? {
+        if let Some(counts) = slot(&mut by_agency, &mut staff, codes, c.audience, c.agency_id) {
+            counts.invited += c.invited.max(0) as u64;
+            counts.bounced += c.bounced.max(0) as u64;
+        }
+    }
+    for (audience, agency, n) in responses::counts_by_agency(conn, wave.id)? {
+        if let Some(counts) = slot(&mut by_agency, &mut staff, codes, audience, agency) {
+            counts.responses += n.max(0) as u64;
+        }
+    }
+    by_agency.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(response_rates(
+        &by_agency,
+        &staff,
+        u64::from(settings.reporting_threshold),
+    ))
+}
+
+/// The waves of a trend, each reduced to what the trend needs.
+#[derive(Debug, Clone)]
+pub struct TrendInput {
+    /// The wave the trend runs up to.
+    pub wave: String,
+    pub instrument: String,
+    pub snapshots: Vec<WaveSnapshot>,
+}
+
+/// A trend, as the API and `rind report trend` give it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaveTrendReport<'a> {
+    pub wave: &'a str,
+    pub instrument: &'a str,
+    pub reporting_threshold: u64,
+    #[serde(flatten)]
+    pub trend: Trend<'a>,
+}
+
+impl TrendInput {
+    pub fn report(&self, settings: &Settings) -> WaveTrendReport<'_> {
+        WaveTrendReport {
+            wave: &self.wave,
+            instrument: &self.instrument,
+            reporting_threshold: u64::from(settings.reporting_threshold),
+            trend: trend(&self.snapshots),
+        }
+    }
+}
+
+/// Loads every wave of the instrument up to `wave_code`, one at a time, into snapshots.
+pub fn trend_input(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave_code: &str,
+) -> Result<TrendInput> {
+    let wave = waves::by_code(conn, wave_code)?;
+    let instrument = instruments::find(conn, wave.instrument_id)?;
+    let rules = gap_rules(settings);
+    let mut snapshots = Vec::new();
+    for w in waves::series_until(conn, &wave)? {
+        let context = wave_context(conn, &w.code)?;
+        let data = responses::load_wave(conn, w.id, context.items.len())?;
+        let rates = rates_of(conn, settings, &w, &context.agency_codes)?;
+        snapshots.push(snapshot(
+            &w.code,
+            w.is_baseline,
+            &context.items,
+            &data,
+            (rates.customers, rates.staff),
+            &rules,
+        ));
+    }
+    Ok(TrendInput {
+        wave: wave.code,
+        instrument: instrument.code,
+        snapshots,
     })
 }

@@ -144,3 +144,23 @@ pub fn counts(conn: &mut DbConnection, wave_id: i64) -> Result<(i64, i64)> {
     };
     Ok((of(Audience::Customer), of(Audience::Staff)))
 }
+
+/// Responses per audience and agency in a wave (`agency_id` `None` for staff and for
+/// customers imported without an agency).
+pub fn counts_by_agency(
+    conn: &mut DbConnection,
+    wave_id: i64,
+) -> Result<Vec<(Audience, Option<i64>, i64)>> {
+    let rows: Vec<(String, Option<i64>, i64)> = responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .group_by((responses::audience, responses::agency_id))
+        .select((
+            responses::audience,
+            responses::agency_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(audience, agency, n)| Ok((Audience::parse(&audience)?, agency, n)))
+        .collect()
+}

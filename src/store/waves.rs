@@ -172,3 +172,28 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<WaveSummary>> {
         })
         .collect())
 }
+
+/// The series a wave belongs to: every wave of the same instrument code (any version),
+/// oldest first, up to and including `wave`.
+pub fn series_until(conn: &mut DbConnection, wave: &Wave) -> Result<Vec<Wave>> {
+    let code: String = instruments::table
+        .find(wave.instrument_id)
+        .select(instruments::code)
+        .first(conn)?;
+    let all: Vec<Wave> = waves::table
+        .inner_join(instruments::table)
+        .filter(instruments::code.eq(code))
+        // Unscheduled waves last on both backends, as in `list`.
+        .order((
+            waves::opens_at.is_null().asc(),
+            waves::opens_at.asc(),
+            waves::id.asc(),
+        ))
+        .select(Wave::as_select())
+        .load(conn)?;
+    let end = all
+        .iter()
+        .position(|w| w.id == wave.id)
+        .map_or(all.len(), |i| i + 1);
+    Ok(all.into_iter().take(end).collect())
+}

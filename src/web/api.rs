@@ -3,11 +3,20 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::AppState;
+use crate::config::Settings;
+use crate::db::DbConnection;
 use crate::error::Result;
 use crate::store::waves;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_waves).service(wave_gap).service(openapi);
+    cfg.service(list_waves)
+        .service(wave_gap)
+        .service(wave_trend)
+        .service(wave_watermelon)
+        .service(wave_ipa)
+        .service(wave_calibration)
+        .service(wave_rates)
+        .service(openapi);
 }
 
 /// Every wave, oldest first, with its instrument and response counts.
@@ -20,12 +29,62 @@ async fn list_waves(state: web::Data<AppState>) -> Result<HttpResponse> {
 /// The gap report of a wave: items and dimensions, overall and by agency, segment, team.
 #[get("/api/v1/waves/{code}/gap")]
 async fn wave_gap(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
+    wave_report(state, code.into_inner(), crate::report::gap_report).await
+}
+
+/// Every measure per wave of the wave's instrument, up to this wave, with changes against
+/// the baseline.
+#[get("/api/v1/waves/{code}/trend")]
+async fn wave_trend(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
     let settings = state.settings.clone();
     let code = code.into_inner();
-    let report = state
-        .run(move |conn| crate::report::gap_report(conn, &settings, &code))
+    let input = state
+        .run(move |conn| crate::report::trend_input(conn, &settings, &code))
         .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(input.report(&state.settings)))
+}
+
+/// Runs one report of a wave off the async workers and answers it as JSON.
+async fn wave_report<T: serde::Serialize + Send + 'static>(
+    state: web::Data<AppState>,
+    code: String,
+    report: fn(&mut DbConnection, &Settings, &str) -> Result<T>,
+) -> Result<HttpResponse> {
+    let settings = state.settings.clone();
+    let body = state
+        .run(move |conn| report(conn, &settings, &code))
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// SLA attainment against CSAT per service and agency × service.
+#[get("/api/v1/waves/{code}/watermelon")]
+async fn wave_watermelon(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    wave_report(state, code.into_inner(), crate::report::watermelon_report).await
+}
+
+/// Importance against performance per dimension, with staff predictions.
+#[get("/api/v1/waves/{code}/ipa")]
+async fn wave_ipa(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
+    wave_report(state, code.into_inner(), crate::report::ipa_report).await
+}
+
+/// How well staff predicted customers: mean absolute gap, bias, rank correlation.
+#[get("/api/v1/waves/{code}/calibration")]
+async fn wave_calibration(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    wave_report(state, code.into_inner(), crate::report::calibration_report).await
+}
+
+/// Response rates per agency and overall, with margins of error.
+#[get("/api/v1/waves/{code}/rates")]
+async fn wave_rates(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
+    wave_report(state, code.into_inner(), crate::report::rates_report).await
 }
 
 #[get("/api/v1/openapi.json")]
