@@ -1,7 +1,8 @@
 //! The full gap report (items, dimensions, breakdowns by agency, segment and team, every
 //! test) for 1,000,000 customer + 50,000 staff responses × 30 items on SQLite:
 //! - load plus compute (`report::gap_report`, what the API and CLI run);
-//! - compute alone (`analysis::gap::report` on responses already in memory);
+//! - compute alone (`analysis::gap::report` and `analysis::measures::measures` on responses
+//!   already in memory);
 //! - in the same run, the same tables from `benches/gap_pandas.py` (pandas + SciPy) reading
 //!   the responses exported as CSV, and the ratio.
 //!
@@ -99,9 +100,17 @@ fn main() {
             |id| codes.get(&id).cloned().unwrap_or_default(),
             &rules,
         );
+        let gap_secs = start.elapsed().as_secs_f64();
+        // What `gap_report` adds: CSAT, NPS, CES and Cronbach's alpha per dimension.
+        let m =
+            rind::analysis::measures::measures(&context.items, &data, rules.reporting_threshold);
         let secs = start.elapsed().as_secs_f64();
         assert_eq!(r.items.len(), ITEMS);
-        eprintln!("compute run {run}: {secs:.3} s");
+        assert!(!m.reliability.is_empty());
+        eprintln!(
+            "compute run {run}: {secs:.3} s (gap tables {gap_secs:.3} s, measures {:.3} s)",
+            secs - gap_secs
+        );
         compute.push(secs);
     }
     let (full, compute) = (median(full), median(compute));

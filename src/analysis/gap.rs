@@ -577,7 +577,7 @@ impl Grouping {
 
 /// Runs `f` over `0..n` on every core, collecting results in order. The analysis is pure,
 /// so items can be counted in parallel.
-fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |t| t.get())
         .min(n.max(1));

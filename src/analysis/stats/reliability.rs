@@ -67,6 +67,45 @@ impl CronbachAlpha {
         true
     }
 
+    /// Adds `count` respondents who all gave `answers` (a complete row), as if each were
+    /// added with [`add_respondent`](Self::add_respondent): the merge of a group of `count`
+    /// identical rows (zero spread) into the running moments, so that answers counted by
+    /// pattern need one update per distinct pattern. Returns whether the answers were used.
+    pub fn add_respondents(&mut self, answers: &[f64], count: u64) -> bool {
+        if count == 0 {
+            return false;
+        }
+        if answers.len() != self.items || !answers.iter().all(|a| a.is_finite()) {
+            self.incomplete += count;
+            return false;
+        }
+        let before = self.respondents as f64;
+        self.respondents += count;
+        let after = self.respondents as f64;
+        let k = self.items;
+        // Chan et al.'s pairwise update: C_ij += d_i·d_j·n_a·n_b/(n_a + n_b), with d the
+        // difference between the new rows and the old mean.
+        self.old_deviations.clear();
+        for (answer, mean) in answers.iter().zip(self.means.iter_mut()) {
+            let deviation = answer - *mean;
+            self.old_deviations.push(deviation);
+            *mean += deviation * count as f64 / after;
+        }
+        let weight = before * count as f64 / after;
+        for i in 0..k {
+            for j in 0..k {
+                self.co_moments[i * k + j] +=
+                    self.old_deviations[i] * self.old_deviations[j] * weight;
+            }
+        }
+        true
+    }
+
+    /// Counts `count` respondents left out for skipping an item.
+    pub fn add_incomplete(&mut self, count: u64) {
+        self.incomplete += count;
+    }
+
     fn co_moment(&self, i: usize, j: usize) -> f64 {
         self.co_moments[i * self.items + j]
     }
@@ -181,6 +220,40 @@ pub fn cronbach_alpha<R: AsRef<[Option<f64>]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_rows_added_at_once_match_rows_added_one_by_one() {
+        let rows: [(&[f64], u64); 4] = [
+            (&[1.0, 2.0, 2.0], 3),
+            (&[4.0, 5.0, 4.0], 2),
+            (&[3.0, 3.0, 2.0], 4),
+            (&[5.0, 4.0, 5.0], 1),
+        ];
+        let mut one_by_one = CronbachAlpha::new(3);
+        let mut grouped = CronbachAlpha::new(3);
+        for (row, count) in rows {
+            let optional: Vec<Option<f64>> = row.iter().map(|v| Some(*v)).collect();
+            for _ in 0..count {
+                one_by_one.add_respondent(&optional);
+            }
+            grouped.add_respondents(row, count);
+        }
+        one_by_one.add_respondent(&[Some(1.0), None, Some(2.0)]);
+        grouped.add_incomplete(1);
+        let (a, b) = (
+            one_by_one.result(Confidence::NINETY_FIVE),
+            grouped.result(Confidence::NINETY_FIVE),
+        );
+        assert_eq!((a.respondents, a.incomplete), (b.respondents, b.incomplete));
+        let close = |x: Option<f64>, y: Option<f64>| (x.unwrap() - y.unwrap()).abs() < 1e-12;
+        assert!(close(a.alpha, b.alpha));
+        assert!(close(a.standardized_alpha, b.standardized_alpha));
+        for (x, y) in a.alpha_if_deleted.iter().zip(&b.alpha_if_deleted) {
+            assert!(close(*x, *y));
+        }
+        assert!(!grouped.add_respondents(&[1.0, 2.0], 2));
+        assert_eq!(grouped.result(Confidence::NINETY_FIVE).incomplete, 3);
+    }
 
     fn rows(values: &[&[f64]]) -> Vec<Vec<Option<f64>>> {
         values
