@@ -45,6 +45,13 @@ pub struct Settings {
     pub csat_red_line: f64,
     /// CSAT above which a service is green: reverse watermelon when its lower bound is above.
     pub csat_green_line: f64,
+    /// How long a dashboard sign-in lasts.
+    pub session_hours: u32,
+    /// Failed sign-ins in a row after which an account is locked for a while.
+    pub signin_lock_after: u32,
+    pub signin_lock_minutes: u32,
+    /// Delay before answering the first failed sign-in; it doubles with each further one.
+    pub signin_delay_ms: u64,
     /// Folder that receives `.eml` files when no SMTP host is set.
     pub mail_dir: PathBuf,
     pub mail_from: String,
@@ -69,6 +76,10 @@ impl Default for Settings {
             sla_target: 0.95,
             csat_red_line: 0.60,
             csat_green_line: 0.80,
+            session_hours: 8,
+            signin_lock_after: 5,
+            signin_lock_minutes: 15,
+            signin_delay_ms: 250,
             mail_dir: PathBuf::from("mail"),
             mail_from: "rind <survey@localhost>".into(),
             smtp_host: None,

@@ -1,6 +1,8 @@
 //! Who may sign in: password hashing and user creation.
 
 pub mod password;
+pub mod signin;
+pub mod token;
 
 use crate::db::DbConnection;
 use crate::domain::{Email, Role};

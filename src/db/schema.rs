@@ -194,6 +194,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Binary,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        token_hash -> Binary,
+        user_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(contacts -> agencies (agency_id));
 diesel::joinable!(items -> instruments (instrument_id));
 diesel::joinable!(items -> services (service_id));
@@ -204,6 +227,8 @@ diesel::joinable!(invitations -> staff (staff_id));
 diesel::joinable!(responses -> waves (wave_id));
 diesel::joinable!(responses -> agencies (agency_id));
 diesel::joinable!(comments -> responses (response_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(comments -> items (item_id));
 diesel::joinable!(sla_metrics -> waves (wave_id));
 diesel::joinable!(sla_metrics -> services (service_id));
@@ -228,4 +253,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sla_metrics,
     follow_ups,
     outbox,
+    sessions,
+    api_tokens,
 );

@@ -10,6 +10,7 @@ pub mod instruments;
 pub mod invitations;
 pub mod responses;
 pub mod services;
+pub mod sessions;
 pub mod sla;
 pub mod staff;
 pub mod users;

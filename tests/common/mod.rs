@@ -167,6 +167,8 @@ pub const TABLES: &[&str] = &[
     "sla_metrics",
     "follow_ups",
     "outbox",
+    "sessions",
+    "api_tokens",
 ];
 
 /// Everything a test can see in the database, to assert that a refused command wrote
