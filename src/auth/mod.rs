@@ -1,5 +1,6 @@
 //! Who may sign in: password hashing and user creation.
 
+pub mod access;
 pub mod password;
 pub mod signin;
 pub mod token;

@@ -100,3 +100,12 @@ pub fn ids_by_code(conn: &mut DbConnection) -> Result<HashMap<String, i64>> {
 pub fn count(conn: &mut DbConnection) -> Result<i64> {
     Ok(agencies::table.count().get_result(conn)?)
 }
+
+/// Codes of the agencies whose BRM owner has this email (stored lower-case).
+pub fn owned_by(conn: &mut DbConnection, email: &str) -> Result<Vec<String>> {
+    Ok(agencies::table
+        .filter(agencies::brm_owner_email.eq(email))
+        .order(agencies::code)
+        .select(agencies::code)
+        .load(conn)?)
+}
