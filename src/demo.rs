@@ -46,7 +46,13 @@ pub struct DemoSummary {
     pub customer_responses: usize,
     pub staff_responses: usize,
     pub sla_metrics: usize,
+    /// Sign-in accounts, all with [`DEMO_PASSWORD`].
+    pub users: Vec<(String, &'static str)>,
 }
+
+/// The password of the demo's sign-in accounts. A demo database is for trying rind out;
+/// never serve one with real data.
+pub const DEMO_PASSWORD: &str = "rind-demo-password";
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,7 +66,14 @@ impl fmt::Display for DemoSummary {
             self.customer_responses,
             self.staff_responses,
             self.sla_metrics
-        )
+        )?;
+        for (email, role) in &self.users {
+            write!(
+                f,
+                "\n  sign in as {email} ({role}), password {DEMO_PASSWORD}"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -383,6 +396,7 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
         customer_responses: 0,
         staff_responses: 0,
         sla_metrics: 0,
+        users: Vec::new(),
     };
     for (w, (code, opens, closes, baseline, status, progress)) in plan.into_iter().enumerate() {
         let opens_at = now + Duration::days(opens);
@@ -516,6 +530,17 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
                 }
             }
         }
+    }
+    // Sign-in accounts: one per role; the BRM owns the agencies of "maria.lopez".
+    for (name, role) in [
+        ("admin", "admin"),
+        ("cio", "cio"),
+        ("maria.lopez", "brm"),
+        ("viewer", "viewer"),
+    ] {
+        let email = format!("{name}@cio.state.example");
+        crate::auth::add_user(conn, &email, role, DEMO_PASSWORD)?;
+        summary.users.push((email, role));
     }
     Ok(summary)
 }

@@ -40,6 +40,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Not allowed: a role without access, or a form posted without its anti-forgery token.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -93,6 +96,7 @@ impl ResponseError for AppError {
             AppError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Io { .. } | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -282,7 +282,7 @@ fn trend_and_report_routes() {
     );
     assert!(!early.stdout.contains("\nW2,"));
 
-    let app = TestApp::spawn(&db);
+    let app = TestApp::spawn(&db).signed_in(&db, "admin");
     // Every report route answers JSON for a known wave and 404 for an unknown one.
     for route in ["gap", "trend", "watermelon", "ipa", "calibration", "rates"] {
         let body = app.get_json(&format!("/api/v1/waves/W1/{route}"));

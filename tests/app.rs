@@ -18,7 +18,7 @@ use serde_json::json;
 #[test]
 fn the_app_answers_health_readiness_and_waves_on_a_free_port() {
     let db = TestDb::new();
-    let app = TestApp::spawn(&db);
+    let app = TestApp::spawn(&db).signed_in(&db, "admin");
 
     let health = app.get("/healthz");
     assert_eq!(health.status, 200, "{health:?}");
@@ -36,7 +36,7 @@ fn the_app_answers_health_readiness_and_waves_on_a_free_port() {
     assert_eq!(missing.status, 404, "{missing:?}");
 
     // A second app on the same database gets a port of its own.
-    let other = TestApp::spawn(&db);
+    let other = TestApp::spawn(&db).signed_in(&db, "admin");
     assert_ne!(app.address, other.address);
     assert_eq!(other.get("/healthz").status, 200);
 }
@@ -44,7 +44,7 @@ fn the_app_answers_health_readiness_and_waves_on_a_free_port() {
 #[test]
 fn the_openapi_document_is_valid_json_describing_the_api() {
     let db = TestDb::new();
-    let app = TestApp::spawn(&db);
+    let app = TestApp::spawn(&db).signed_in(&db, "admin");
     let doc = app.get_json("/api/v1/openapi.json");
     assert!(
         doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
@@ -110,7 +110,7 @@ fn the_waves_api_lists_waves_oldest_first_with_their_counts() {
     )
     .assert_ok();
 
-    let app = TestApp::spawn(&db);
+    let app = TestApp::spawn(&db).signed_in(&db, "admin");
     let waves = app.waves();
     let codes: Vec<&str> = waves.iter().map(|w| w["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["FY26-Q1", "FY26-Q3", "FY27-Q1"], "{waves:?}");
@@ -142,7 +142,7 @@ fn the_demo_programme_is_served() {
     let summary = rind::demo::seed_if_empty(&mut db.conn(), 2026)
         .unwrap()
         .expect("an empty database takes the demo");
-    let app = TestApp::spawn(&db);
+    let app = TestApp::spawn(&db).signed_in(&db, "admin");
 
     let waves = app.waves();
     assert_eq!(waves.len(), 3, "{waves:?}");
@@ -176,6 +176,8 @@ fn the_demo_programme_is_served() {
 struct Served {
     child: Child,
     address: String,
+    /// An API token to call with.
+    token: Option<String>,
 }
 
 impl Drop for Served {
@@ -206,6 +208,7 @@ impl Served {
         let served = Served {
             child,
             address: format!("http://{bind}"),
+            token: None,
         };
         assert!(
             common::wait_until_up(
@@ -218,7 +221,7 @@ impl Served {
     }
 
     fn get_json(&self, path: &str) -> serde_json::Value {
-        let client = reqwest::blocking::Client::new();
+        let client = common::client_with_token(self.token.as_deref());
         let reply = common::get(&client, &format!("{}{path}", self.address));
         assert_eq!(reply.status, 200, "GET {path}: {reply:?}");
         reply.json()
@@ -228,7 +231,9 @@ impl Served {
 #[test]
 fn rind_serve_demo_migrates_seeds_and_serves() {
     let db = TestDb::new();
-    let served = Served::start(&db, &["--demo"]);
+    let mut served = Served::start(&db, &["--demo"]);
+    // The API needs a signed-in caller: an admin's API token.
+    served.token = Some(db.api_token("admin"));
     assert_eq!(
         served.get_json("/readyz"),
         json!({ "status": "ready", "database": db.backend() })
@@ -237,11 +242,13 @@ fn rind_serve_demo_migrates_seeds_and_serves() {
     let waves = waves["waves"].as_array().expect("waves");
     assert_eq!(waves.len(), 3, "{waves:?}");
     assert_eq!(waves.iter().filter(|w| w["baseline"] == true).count(), 1);
+    let token = served.token.clone();
     drop(served);
 
     // Serving again with --demo leaves the programme as it is.
     let before = db.snapshot();
-    let served = Served::start(&db, &["--demo"]);
+    let mut served = Served::start(&db, &["--demo"]);
+    served.token = token;
     assert_eq!(
         served.get_json("/api/v1/waves")["waves"]
             .as_array()

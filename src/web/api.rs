@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::AppState;
+use super::auth::SignedIn;
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -21,70 +22,91 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Every wave, oldest first, with its instrument and response counts.
 #[get("/api/v1/waves")]
-async fn list_waves(state: web::Data<AppState>) -> Result<HttpResponse> {
+async fn list_waves(state: web::Data<AppState>, _who: SignedIn) -> Result<HttpResponse> {
     let waves = state.run(waves::list).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "waves": waves })))
 }
 
 /// The gap report of a wave: items and dimensions, overall and by agency, segment, team.
+/// Agency groups are limited to those the caller's role may see.
 #[get("/api/v1/waves/{code}/gap")]
-async fn wave_gap(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
-    wave_report(state, code.into_inner(), crate::report::gap_report).await
+async fn wave_gap(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    let mut report = wave_report(&state, code.into_inner(), crate::report::gap_report).await?;
+    who.access.restrict_gap(&mut report.report);
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Every measure per wave of the wave's instrument, up to this wave, with changes against
-/// the baseline.
+/// the baseline (aggregates only).
 #[get("/api/v1/waves/{code}/trend")]
-async fn wave_trend(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
-    let settings = state.settings.clone();
-    let code = code.into_inner();
-    let input = state
-        .run(move |conn| crate::report::trend_input(conn, &settings, &code))
-        .await?;
+async fn wave_trend(
+    state: web::Data<AppState>,
+    _who: SignedIn,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    let input = wave_report(&state, code.into_inner(), crate::report::trend_input).await?;
     Ok(HttpResponse::Ok().json(input.report(&state.settings)))
 }
 
-/// Runs one report of a wave off the async workers and answers it as JSON.
-async fn wave_report<T: serde::Serialize + Send + 'static>(
-    state: web::Data<AppState>,
+/// Runs one report of a wave off the async workers.
+async fn wave_report<T: Send + 'static>(
+    state: &web::Data<AppState>,
     code: String,
     report: fn(&mut DbConnection, &Settings, &str) -> Result<T>,
-) -> Result<HttpResponse> {
+) -> Result<T> {
     let settings = state.settings.clone();
-    let body = state
-        .run(move |conn| report(conn, &settings, &code))
-        .await?;
-    Ok(HttpResponse::Ok().json(body))
+    state.run(move |conn| report(conn, &settings, &code)).await
 }
 
 /// SLA attainment against CSAT per service and agency × service.
 #[get("/api/v1/waves/{code}/watermelon")]
 async fn wave_watermelon(
     state: web::Data<AppState>,
+    who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    wave_report(state, code.into_inner(), crate::report::watermelon_report).await
+    let mut report =
+        wave_report(&state, code.into_inner(), crate::report::watermelon_report).await?;
+    who.access.restrict_watermelons(&mut report.report);
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Importance against performance per dimension, with staff predictions.
 #[get("/api/v1/waves/{code}/ipa")]
-async fn wave_ipa(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
-    wave_report(state, code.into_inner(), crate::report::ipa_report).await
+async fn wave_ipa(
+    state: web::Data<AppState>,
+    _who: SignedIn,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    let report = wave_report(&state, code.into_inner(), crate::report::ipa_report).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// How well staff predicted customers: mean absolute gap, bias, rank correlation.
 #[get("/api/v1/waves/{code}/calibration")]
 async fn wave_calibration(
     state: web::Data<AppState>,
+    _who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    wave_report(state, code.into_inner(), crate::report::calibration_report).await
+    let report = wave_report(&state, code.into_inner(), crate::report::calibration_report).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Response rates per agency and overall, with margins of error.
 #[get("/api/v1/waves/{code}/rates")]
-async fn wave_rates(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse> {
-    wave_report(state, code.into_inner(), crate::report::rates_report).await
+async fn wave_rates(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    code: web::Path<String>,
+) -> Result<HttpResponse> {
+    let mut report = wave_report(&state, code.into_inner(), crate::report::rates_report).await?;
+    who.access.restrict_rates(&mut report.report);
+    Ok(HttpResponse::Ok().json(report))
 }
 
 #[get("/api/v1/openapi.json")]

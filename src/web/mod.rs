@@ -3,6 +3,8 @@
 //! `web::block`, and render.
 
 mod api;
+pub mod auth;
+mod dashboard;
 mod health;
 
 use std::net::TcpListener;
@@ -59,6 +61,7 @@ impl Application {
                 .wrap(middleware::Logger::new("%r %s %Dms"))
                 .configure(health::routes)
                 .configure(api::routes)
+                .configure(dashboard::routes)
         })
         .listen(listener)
         .map_err(|e| AppError::io("cannot start the HTTP server", e))?

@@ -152,6 +152,9 @@ struct Count {
 }
 
 /// Tables whose row counts a snapshot records.
+/// The password of users that tests add.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 pub const TABLES: &[&str] = &[
     "users",
     "agencies",
@@ -327,6 +330,27 @@ impl TestDb {
     pub fn create_wave(&self, code: &str, baseline: bool) -> store::waves::Wave {
         rind::commands::create_wave(&mut self.conn(), code, "agency-cx", None, None, baseline)
             .expect("create a wave")
+    }
+
+    /// Adds a user `{role}-{n}@rind.test` (password `PASSWORD`) with an API token, and
+    /// returns the token.
+    pub fn api_token(&self, role: &str) -> String {
+        let email = format!("{role}-{:x}@rind.test", random_u64());
+        rind::auth::add_user(&mut self.conn(), &email, role, PASSWORD).expect("add a user");
+        self.api_token_for(&email)
+    }
+
+    /// A new API token of the existing user with this email.
+    pub fn api_token_for(&self, email: &str) -> String {
+        let mut conn = self.conn();
+        let email = rind::domain::Email::parse(email).expect("an email");
+        let user = store::users::find_by_email(&mut conn, &email)
+            .expect("find the user")
+            .expect("the user exists");
+        let token = rind::auth::token::Secret::generate();
+        store::sessions::create_api_token(&mut conn, &token.hash(), user.id, "test")
+            .expect("create an API token");
+        token.as_str().to_string()
     }
 
     /// The wave with this code.
@@ -616,6 +640,8 @@ impl TestApp {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".into(),
             pool_size: 2,
+            // Failed sign-ins are answered at once: the delays are checked in unit tests.
+            signin_delay_ms: 1,
             ..rind::Settings::default()
         };
         settings.validate().expect("valid test settings");
@@ -649,13 +675,17 @@ impl TestApp {
         assert_ne!(port, 0, "the app must report the port it actually bound");
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
-            client: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("an HTTP client"),
+            client: client_with_token(None),
             stop: Some(stop_tx),
             thread: Some(thread),
         }
+    }
+
+    /// The same app, calling with an API token of a new user of `role` (see
+    /// [`TestDb::api_token`]).
+    pub fn signed_in(mut self, db: &TestDb, role: &str) -> TestApp {
+        self.client = client_with_token(Some(&db.api_token(role)));
+        self
     }
 
     /// `GET path`.
@@ -693,6 +723,24 @@ impl Drop for TestApp {
             let _ = thread.join();
         }
     }
+}
+
+/// An HTTP client that sends `token` as `Authorization: Bearer` when given, and never
+/// follows redirects (tests check where they point).
+pub fn client_with_token(token: Option<&str>) -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+    }
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
 }
 
 /// A blocking GET that returns whatever came back.

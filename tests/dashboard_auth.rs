@@ -1,0 +1,352 @@
+//! Signing in to the dashboard over real HTTP: the session cookie, CSRF on every form, the
+//! lock after repeated failures, and which role may open which route (and see which
+//! agency's figures), on the demo programme. Runs on SQLite, and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test helper that fails should panic loudly, like the test itself"
+)]
+
+mod common;
+
+use common::{PASSWORD, TestApp, TestDb, client_with_token};
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+
+/// The demo programme (which has sign-in accounts for every role).
+fn demo() -> TestDb {
+    let db = TestDb::new();
+    db.with_default_instrument();
+    rind::demo::seed_if_empty(&mut db.conn(), 7)
+        .unwrap()
+        .expect("an empty database");
+    db
+}
+
+/// The value of `name="field" value="..."` in a form.
+fn form_value(html: &str, field: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{field}\""))
+        .unwrap_or_else(|| panic!("no {field} in {html}"));
+    let rest = &html[at..];
+    let start = rest.find("value=\"").unwrap() + 7;
+    rest[start..start + rest[start..].find('"').unwrap()].to_string()
+}
+
+/// `name=value` of a `Set-Cookie` header named `name`.
+fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+/// A browser without JavaScript: it keeps the cookies we hand it.
+struct Browser {
+    client: Client,
+    base: String,
+    cookies: Vec<String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            client: client_with_token(None),
+            base: app.address.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.join("; ")
+    }
+
+    fn keep(&mut self, response: &Response) {
+        for name in ["rind_session", "rind_signin"] {
+            if let Some(c) = set_cookie(response, name) {
+                self.cookies.retain(|k| !k.starts_with(&format!("{name}=")));
+                if !c.ends_with('=') {
+                    self.cookies.push(c);
+                }
+            }
+        }
+    }
+
+    fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), r.text().unwrap(), location)
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), r.text().unwrap(), location)
+    }
+
+    /// Opens the sign-in form and submits it.
+    fn sign_in(&mut self, email: &str, password: &str) -> (u16, String, Option<String>) {
+        let (status, html, _) = self.get("/signin?next=/");
+        assert_eq!(status, 200);
+        let csrf = form_value(&html, "csrf_token");
+        self.post(
+            "/signin",
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &csrf),
+                ("next", "/"),
+            ],
+        )
+    }
+}
+
+#[test]
+fn sign_in_session_and_sign_out() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut browser = Browser::new(&app);
+
+    // Signed out: pages send you to the sign-in form and back.
+    let (status, _, location) = browser.get("/");
+    assert_eq!(status, 302);
+    assert_eq!(location.as_deref(), Some("/signin"));
+    let (status, _, location) = browser.get("/?wave=FY26-Q1");
+    assert_eq!(status, 302);
+    assert_eq!(location.as_deref(), Some("/signin?next=/%3Fwave%3DFY26-Q1"));
+
+    let (status, _, location) = browser.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/"));
+    assert!(
+        browser
+            .cookies
+            .iter()
+            .any(|c| c.starts_with("rind_session="))
+    );
+    let (status, html, _) = browser.get("/");
+    assert_eq!(status, 200);
+    assert!(html.contains("cio@cio.state.example") && html.contains("FY26-Q1"));
+    assert_eq!(db.count("sessions"), 1);
+
+    // Signing out needs the page's CSRF token.
+    let csrf = form_value(&html, "csrf_token");
+    let (status, _, _) = browser.post("/signout", &[]);
+    assert_eq!(status, 403);
+    let (status, _, _) = browser.post("/signout", &[("csrf_token", "forged")]);
+    assert_eq!(status, 403);
+    assert_eq!(db.count("sessions"), 1);
+    let (status, _, location) = browser.post("/signout", &[("csrf_token", &csrf)]);
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/signin"));
+    assert_eq!(db.count("sessions"), 0);
+    assert_eq!(browser.get("/").0, 302);
+}
+
+#[test]
+fn the_sign_in_form_refuses_forgery_and_open_redirects() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut browser = Browser::new(&app);
+    // No form token, or one that doesn't match the cookie: refused, nobody signed in.
+    let (status, _, _) = browser.post(
+        "/signin",
+        &[
+            ("email", "cio@cio.state.example"),
+            ("password", rind::demo::DEMO_PASSWORD),
+        ],
+    );
+    assert_eq!(status, 403);
+    browser.get("/signin");
+    let (status, _, _) = browser.post(
+        "/signin",
+        &[
+            ("email", "cio@cio.state.example"),
+            ("password", rind::demo::DEMO_PASSWORD),
+            ("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ],
+    );
+    assert_eq!(status, 403);
+    assert_eq!(db.count("sessions"), 0);
+    // `next` pointing elsewhere is ignored.
+    let (_, html, _) = browser.get("/signin");
+    let csrf = form_value(&html, "csrf_token");
+    let (status, _, location) = browser.post(
+        "/signin",
+        &[
+            ("email", "cio@cio.state.example"),
+            ("password", rind::demo::DEMO_PASSWORD),
+            ("csrf_token", &csrf),
+            ("next", "//evil.example/"),
+        ],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/"));
+}
+
+#[test]
+fn repeated_failures_lock_the_account() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut browser = Browser::new(&app);
+    for attempt in 1..=4 {
+        let (status, html, _) = browser.sign_in("viewer@cio.state.example", "not the password");
+        assert_eq!(status, 401, "attempt {attempt}");
+        assert!(html.contains("not right"), "{html}");
+        // The email typed is kept, escaped.
+        assert!(html.contains("value=\"viewer@cio.state.example\""));
+    }
+    let (status, html, _) = browser.sign_in("viewer@cio.state.example", "not the password");
+    assert_eq!(status, 429);
+    assert!(html.contains("locked"), "{html}");
+    // The right password is refused while locked.
+    let (status, _, _) = browser.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
+    assert_eq!(status, 429);
+    assert_eq!(db.count("sessions"), 0);
+    // Another account is not affected.
+    let (status, _, _) = browser.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    assert_eq!(status, 303);
+}
+
+#[test]
+fn output_is_escaped() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut browser = Browser::new(&app);
+    let (_, html, _) = browser.sign_in("<script>alert(1)</script>@x.example", PASSWORD);
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+        "{html}"
+    );
+}
+
+/// What each role gets from each route: (path, anonymous, admin, cio, brm, viewer).
+const MATRIX: &[(&str, u16, u16, u16, u16, u16)] = &[
+    ("/", 302, 200, 200, 200, 200),
+    ("/signin", 200, 200, 200, 200, 200),
+    ("/healthz", 200, 200, 200, 200, 200),
+    ("/api/v1/openapi.json", 200, 200, 200, 200, 200),
+    ("/api/v1/waves", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/gap", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/trend", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/watermelon", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/ipa", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/calibration", 401, 200, 200, 200, 200),
+    ("/api/v1/waves/FY26-Q1/rates", 401, 200, 200, 200, 200),
+];
+
+#[test]
+fn role_by_route_matrix_and_per_agency_figures() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let tokens = [
+        None,
+        Some(db.api_token_for("admin@cio.state.example")),
+        Some(db.api_token_for("cio@cio.state.example")),
+        Some(db.api_token_for("maria.lopez@cio.state.example")),
+        Some(db.api_token_for("viewer@cio.state.example")),
+    ];
+    let roles = ["anonymous", "admin", "cio", "brm", "viewer"];
+    // Pages take the session cookie, not a bearer token: sign each role in.
+    let mut browsers: Vec<Option<Browser>> = vec![None];
+    for email in ["admin", "cio", "maria.lopez", "viewer"] {
+        let mut b = Browser::new(&app);
+        let (status, _, _) = b.sign_in(
+            &format!("{email}@cio.state.example"),
+            rind::demo::DEMO_PASSWORD,
+        );
+        assert_eq!(status, 303, "{email}");
+        browsers.push(Some(b));
+    }
+    for (path, anonymous, admin, cio, brm, viewer) in MATRIX {
+        let expected = [*anonymous, *admin, *cio, *brm, *viewer];
+        for (r, role) in roles.iter().enumerate() {
+            let status = if path.starts_with("/api/") {
+                let client = client_with_token(tokens[r].as_deref());
+                common::get(&client, &format!("{}{path}", app.address)).status
+            } else {
+                match &mut browsers[r] {
+                    Some(b) => b.get(path).0,
+                    None => Browser::new(&app).get(path).0,
+                }
+            };
+            assert_eq!(status, expected[r], "{role} GET {path}");
+        }
+    }
+    // A bad or revoked token is the same as none.
+    let client = client_with_token(Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    assert_eq!(
+        common::get(&client, &format!("{}/api/v1/waves", app.address)).status,
+        401
+    );
+
+    // Per-agency figures: the BRM sees only the agencies they own, the viewer none.
+    let gap = |r: usize| -> Value {
+        let client = client_with_token(tokens[r].as_deref());
+        common::get(
+            &client,
+            &format!("{}/api/v1/waves/FY26-Q1/gap", app.address),
+        )
+        .json()
+    };
+    let agency_groups = |report: &Value| -> Option<Vec<String>> {
+        report["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["by"] == "agency")
+            .map(|b| {
+                b["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| g["group"].as_str().unwrap().to_string())
+                    .collect()
+            })
+    };
+    let all = agency_groups(&gap(2)).unwrap();
+    let owned =
+        rind::store::agencies::owned_by(&mut db.conn(), "maria.lopez@cio.state.example").unwrap();
+    assert!(!owned.is_empty() && owned.len() < all.len());
+    let brm = agency_groups(&gap(3)).unwrap();
+    assert!(!brm.is_empty());
+    assert!(brm.iter().all(|g| owned.contains(g)), "{brm:?} ⊄ {owned:?}");
+    assert_eq!(agency_groups(&gap(4)), None);
+    // The aggregate table is the same for everyone.
+    assert_eq!(gap(4)["items"], gap(2)["items"]);
+    let rates = |r: usize| -> Value {
+        let client = client_with_token(tokens[r].as_deref());
+        common::get(
+            &client,
+            &format!("{}/api/v1/waves/FY26-Q1/rates", app.address),
+        )
+        .json()
+    };
+    assert!(rates(4)["agencies"].as_array().unwrap().is_empty());
+    assert_eq!(rates(4)["customers"], rates(1)["customers"]);
+}
