@@ -350,3 +350,45 @@ fn role_by_route_matrix_and_per_agency_figures() {
     assert!(rates(4)["agencies"].as_array().unwrap().is_empty());
     assert_eq!(rates(4)["customers"], rates(1)["customers"]);
 }
+
+#[test]
+fn the_overview_shows_the_figures_of_the_api() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let (status, html, _) = browser.get("/?wave=FY26-Q3");
+    assert_eq!(status, 200);
+    assert!(html.contains("Overview · FY26-Q3"), "{html}");
+    let client = client_with_token(Some(&db.api_token_for("viewer@cio.state.example")));
+    let gap = common::get(
+        &client,
+        &format!("{}/api/v1/waves/FY26-Q3/gap", app.address),
+    )
+    .json();
+    let blind = gap["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["verdict"] == "blind_spot")
+        .count();
+    assert!(blind > 0, "the demo plants blind spots");
+    assert!(
+        html.contains(&format!("<strong>{blind}</strong> blind spots")),
+        "{blind} blind spots: {html}"
+    );
+    let csat = gap["measures"]["customers"]["csat"]["share"]
+        .as_f64()
+        .unwrap();
+    assert!(html.contains(&format!("{:.0}%", csat * 100.0)));
+    // Calibration rows for the baseline and this wave, not the later one.
+    assert!(html.contains("<th scope=\"row\">FY26-Q1</th>"));
+    assert!(!html.contains("<th scope=\"row\">FY27-Q1</th>"));
+    // Without a wave, the latest with responses is shown.
+    let (_, html, _) = browser.get("/");
+    assert!(html.contains("Overview · FY27-Q1"));
+    // An unknown wave is a 404, not a stack trace.
+    let (status, body, _) = browser.get("/?wave=NOPE");
+    assert_eq!(status, 404);
+    assert!(!body.contains("panicked") && body.contains("NOPE"));
+}

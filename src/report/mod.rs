@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 pub mod csv;
+pub mod overview;
 
 use serde::Serialize;
 

@@ -9,9 +9,11 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::{SignedIn, cleared_session_cookie, is_local_path, session_cookie};
+use super::format;
 use crate::auth::signin::{Outcome, sign_in};
 use crate::auth::token::{Secret, same};
 use crate::error::{AppError, Result};
+use crate::report::overview::Overview;
 use crate::store::{sessions, waves};
 
 /// The cookie that carries the sign-in form's anti-forgery token (there is no session yet,
@@ -181,6 +183,32 @@ async fn signout(
         .finish())
 }
 
+/// One row of the headline table.
+struct FigureRow {
+    label: &'static str,
+    customers: String,
+    interval: String,
+    staff: String,
+    change: String,
+}
+
+struct BlindSpotRow {
+    item: String,
+    customers: String,
+    staff: String,
+    gap: String,
+    interval: String,
+    q: String,
+}
+
+struct CalibrationRow {
+    wave: String,
+    items: usize,
+    mean_absolute_gap: String,
+    bias: String,
+    spearman: String,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/overview.html")]
 struct OverviewPage {
@@ -188,18 +216,131 @@ struct OverviewPage {
     user_email: String,
     role: &'static str,
     waves: Vec<waves::WaveSummary>,
+    selected: String,
+    overview: Option<Overview>,
+    figures: Vec<FigureRow>,
+    customer_rate: String,
+    staff_rate: String,
+    blind_spots: Vec<BlindSpotRow>,
+    calibration: Vec<CalibrationRow>,
+}
+
+#[derive(Deserialize)]
+struct WaveQuery {
+    wave: Option<String>,
+}
+
+/// The wave a page shows by default: the latest with any responses, else the latest.
+fn default_wave(waves: &[waves::WaveSummary]) -> Option<String> {
+    waves
+        .iter()
+        .rev()
+        .find(|w| w.customer_responses + w.staff_responses > 0)
+        .or(waves.last())
+        .map(|w| w.code.clone())
 }
 
 #[get("/")]
-async fn overview(state: web::Data<AppState>, who: SignedIn) -> Result<HttpResponse> {
-    let waves = state.run(waves::list).await?;
-    page(
-        actix_web::http::StatusCode::OK,
-        &OverviewPage {
-            csrf_token: who.csrf_token.clone(),
-            user_email: who.user.email.clone(),
-            role: who.role().as_str(),
-            waves,
-        },
-    )
+async fn overview(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    query: web::Query<WaveQuery>,
+) -> Result<HttpResponse> {
+    let settings = state.settings.clone();
+    let asked = query.into_inner().wave;
+    let (waves, selected, overview) = state
+        .run(move |conn| {
+            let waves = waves::list(conn)?;
+            let selected = asked.or_else(|| default_wave(&waves));
+            let overview = match &selected {
+                Some(code) => Some(crate::report::overview::overview(conn, &settings, code)?),
+                None => None,
+            };
+            Ok((waves, selected, overview))
+        })
+        .await?;
+    let figures = overview.as_ref().map_or_else(Vec::new, |o| {
+        vec![
+            FigureRow {
+                label: "CSAT (share satisfied, 4–5)",
+                customers: format::percent(o.customers.csat.and_then(|c| c.share)),
+                interval: format::percent_interval(o.customers.csat.and_then(|c| c.ci)),
+                staff: format::percent(o.staff.csat.and_then(|c| c.share)),
+                change: o.csat_change.map_or_else(
+                    || format::NONE.to_string(),
+                    |c| {
+                        format!(
+                            "{} points (p {})",
+                            format::signed(c.difference.map(|d| d * 100.0), 0),
+                            format::p_value(c.p)
+                        )
+                    },
+                ),
+            },
+            FigureRow {
+                label: "NPS (promoters − detractors)",
+                customers: format::signed(o.customers.nps.and_then(|n| n.score), 0),
+                interval: format::interval(o.customers.nps.and_then(|n| n.ci), 0),
+                staff: format::signed(o.staff.nps.and_then(|n| n.score), 0),
+                change: format::NONE.to_string(),
+            },
+            FigureRow {
+                label: "CES (ease, 1–7)",
+                customers: format::decimal(o.customers.ces.and_then(|c| c.mean), 2),
+                interval: format::interval(o.customers.ces.and_then(|c| c.ci), 2),
+                staff: format::decimal(o.staff.ces.and_then(|c| c.mean), 2),
+                change: format::NONE.to_string(),
+            },
+        ]
+    });
+    let rate = |r: &crate::analysis::rates::ResponseRate| match (r.rate, r.margin_of_error) {
+        (Some(rate), Some(moe)) => format!(
+            "{} (±{:.1} points)",
+            format::percent(Some(rate)),
+            moe * 100.0
+        ),
+        (Some(rate), None) => format::percent(Some(rate)),
+        _ => format::NONE.to_string(),
+    };
+    let page_data = OverviewPage {
+        csrf_token: who.csrf_token.clone(),
+        user_email: who.user.email.clone(),
+        role: who.role().as_str(),
+        selected: selected.unwrap_or_default(),
+        customer_rate: overview
+            .as_ref()
+            .map_or_else(String::new, |o| rate(&o.customer_rate)),
+        staff_rate: overview
+            .as_ref()
+            .map_or_else(String::new, |o| rate(&o.staff_rate)),
+        blind_spots: overview.as_ref().map_or_else(Vec::new, |o| {
+            o.top_blind_spots
+                .iter()
+                .map(|b| BlindSpotRow {
+                    item: b.item.clone(),
+                    customers: format::decimal(b.gap.customer.mean, 2),
+                    staff: format::decimal(b.gap.staff.mean, 2),
+                    gap: format::signed(b.gap.gap, 2),
+                    interval: format::interval(b.gap.gap_ci95, 2),
+                    q: format::p_value(b.gap.q),
+                })
+                .collect()
+        }),
+        calibration: overview.as_ref().map_or_else(Vec::new, |o| {
+            o.calibration
+                .iter()
+                .map(|(wave, c)| CalibrationRow {
+                    wave: wave.clone(),
+                    items: c.items,
+                    mean_absolute_gap: format::decimal(c.mean_absolute_gap, 2),
+                    bias: format::signed(c.bias, 2),
+                    spearman: format::decimal(c.spearman, 2),
+                })
+                .collect()
+        }),
+        figures,
+        waves,
+        overview,
+    };
+    page(actix_web::http::StatusCode::OK, &page_data)
 }

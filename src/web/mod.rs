@@ -5,6 +5,7 @@
 mod api;
 pub mod auth;
 mod dashboard;
+mod format;
 mod health;
 
 use std::net::TcpListener;
