@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn figures_read_plainly() {
-        assert_eq!(decimal(Some(3.14159), 2), "3.14");
+        assert_eq!(decimal(Some(3.456), 2), "3.46");
         assert_eq!(decimal(None, 2), "—");
         assert_eq!(signed(Some(-0.4), 2), "−0.40");
         assert_eq!(signed(Some(0.62), 2), "+0.62");
