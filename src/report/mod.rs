@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+pub mod cache;
 pub mod csv;
 pub mod overview;
 

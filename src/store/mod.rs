@@ -6,6 +6,7 @@
 
 pub mod agencies;
 pub mod contacts;
+pub mod fingerprint;
 pub mod instruments;
 pub mod invitations;
 pub mod responses;

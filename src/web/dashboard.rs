@@ -217,7 +217,7 @@ struct OverviewPage {
     role: &'static str,
     waves: Vec<waves::WaveSummary>,
     selected: String,
-    overview: Option<Overview>,
+    overview: Option<std::sync::Arc<Overview>>,
     figures: Vec<FigureRow>,
     customer_rate: String,
     staff_rate: String,
@@ -247,13 +247,16 @@ async fn overview(
     query: web::Query<WaveQuery>,
 ) -> Result<HttpResponse> {
     let settings = state.settings.clone();
+    let cache = state.reports.clone();
     let asked = query.into_inner().wave;
     let (waves, selected, overview) = state
         .run(move |conn| {
             let waves = waves::list(conn)?;
             let selected = asked.or_else(|| default_wave(&waves));
             let overview = match &selected {
-                Some(code) => Some(crate::report::overview::overview(conn, &settings, code)?),
+                Some(code) => Some(cache.get(conn, &format!("overview/{code}"), |conn| {
+                    crate::report::overview::overview(conn, &settings, code)
+                })?),
                 None => None,
             };
             Ok((waves, selected, overview))

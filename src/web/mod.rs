@@ -9,6 +9,7 @@ mod format;
 mod health;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
@@ -16,11 +17,14 @@ use actix_web::{App, HttpServer, middleware, web};
 use crate::config::Settings;
 use crate::db::{Database, DbConnection};
 use crate::error::{AppError, Result};
+use crate::report::cache::ReportCache;
 
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
     pub settings: Settings,
+    /// Reports kept until the data under them changes.
+    pub reports: Arc<ReportCache>,
 }
 
 impl AppState {
@@ -54,7 +58,11 @@ impl Application {
             .local_addr()
             .map_err(|e| AppError::io("cannot read the bound address", e))?
             .port();
-        let state = web::Data::new(AppState { db, settings });
+        let state = web::Data::new(AppState {
+            db,
+            settings,
+            reports: Arc::new(ReportCache::default()),
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
