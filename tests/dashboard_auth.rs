@@ -387,8 +387,20 @@ fn the_overview_shows_the_figures_of_the_api() {
     // Without a wave, the latest with responses is shown.
     let (_, html, _) = browser.get("/");
     assert!(html.contains("Overview · FY27-Q1"));
-    // An unknown wave is a 404, not a stack trace.
+    // An unknown wave is a 404 page, not a stack trace.
     let (status, body, _) = browser.get("/?wave=NOPE");
     assert_eq!(status, 404);
-    assert!(!body.contains("panicked") && body.contains("NOPE"));
+    assert!(
+        body.contains("<h1>Not found</h1>") && body.contains("NOPE"),
+        "{body}"
+    );
+    // Pages carry the security headers.
+    let r = client_with_token(None)
+        .get(format!("{}/signin", app.address))
+        .send()
+        .unwrap();
+    let header = |name: &str| r.headers().get(name).unwrap().to_str().unwrap().to_string();
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(!header("content-security-policy").contains("script-src"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
 }

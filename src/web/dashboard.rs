@@ -27,6 +27,63 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(overview);
 }
 
+/// An error on a dashboard page, answered as an HTML page (never a stack trace: failures on
+/// our side are logged and shown as a short apology).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/error.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: String,
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (heading, message) = if status.is_server_error() {
+            tracing::error!(error = %self.0, "page failed");
+            (
+                "Something went wrong on our side",
+                "The error has been logged. Please try again in a few minutes.".to_string(),
+            )
+        } else {
+            let heading = match status.as_u16() {
+                403 => "Not allowed",
+                404 => "Not found",
+                _ => "That did not work",
+            };
+            (heading, self.0.to_string())
+        };
+        let body = ErrorPage { heading, message }
+            .render()
+            .unwrap_or_else(|_| heading.to_string());
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+/// What dashboard handlers return.
+type PageResult = std::result::Result<HttpResponse, PageError>;
+
 /// Renders a template as an HTML page with `status`.
 pub fn page(status: actix_web::http::StatusCode, template: &impl Template) -> Result<HttpResponse> {
     let body = template
@@ -83,13 +140,13 @@ fn signin_page(
 }
 
 #[get("/signin")]
-async fn signin_form(query: web::Query<NextQuery>) -> Result<HttpResponse> {
-    signin_page(
+async fn signin_form(query: web::Query<NextQuery>) -> PageResult {
+    Ok(signin_page(
         actix_web::http::StatusCode::OK,
         local_or_root(query.next.as_deref()),
         String::new(),
         None,
-    )
+    )?)
 }
 
 #[derive(Deserialize)]
@@ -105,7 +162,7 @@ async fn signin(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<SigninForm>,
-) -> Result<HttpResponse> {
+) -> PageResult {
     let form = form.into_inner();
     let cookie = req.cookie(SIGNIN_COOKIE).map(|c| c.value().to_string());
     let forged = match (&cookie, &form.csrf_token) {
@@ -115,7 +172,8 @@ async fn signin(
     if forged {
         return Err(AppError::Forbidden(
             "the sign-in form has expired; reload the page and try again".into(),
-        ));
+        )
+        .into());
     }
     let next = local_or_root(form.next.as_deref());
     let settings = state.settings.clone();
@@ -137,14 +195,14 @@ async fn signin(
         Outcome::Refused { delay } => {
             // Waits without holding a worker thread.
             actix_rt::time::sleep(delay).await;
-            signin_page(
+            Ok(signin_page(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 next,
                 form.email,
                 Some("The email or password is not right.".into()),
-            )
+            )?)
         }
-        Outcome::Locked { until } => signin_page(
+        Outcome::Locked { until } => Ok(signin_page(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             next,
             form.email,
@@ -152,7 +210,7 @@ async fn signin(
                 "Too many failed sign-ins: this account is locked until {} UTC. Try again then, or ask an administrator.",
                 until.format("%H:%M")
             )),
-        ),
+        )?),
     }
 }
 
@@ -167,7 +225,7 @@ async fn signout(
     state: web::Data<AppState>,
     who: SignedIn,
     form: web::Form<CsrfForm>,
-) -> Result<HttpResponse> {
+) -> PageResult {
     who.check_csrf(form.csrf_token.as_deref())?;
     if let Some(token) = req
         .cookie(super::auth::SESSION_COOKIE)
@@ -245,7 +303,7 @@ async fn overview(
     state: web::Data<AppState>,
     who: SignedIn,
     query: web::Query<WaveQuery>,
-) -> Result<HttpResponse> {
+) -> PageResult {
     let settings = state.settings.clone();
     let cache = state.reports.clone();
     let asked = query.into_inner().wave;
@@ -345,5 +403,5 @@ async fn overview(
         waves,
         overview,
     };
-    page(actix_web::http::StatusCode::OK, &page_data)
+    Ok(page(actix_web::http::StatusCode::OK, &page_data)?)
 }

@@ -12,12 +12,18 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::{App, HttpServer, middleware, web};
 
 use crate::config::Settings;
 use crate::db::{Database, DbConnection};
 use crate::error::{AppError, Result};
 use crate::report::cache::ReportCache;
+
+/// The dashboard's Content-Security-Policy: no scripts at all, styles and images only from
+/// rind itself (charts are inline SVG, which needs neither), no framing.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// What every handler can reach.
 pub struct AppState {
@@ -67,6 +73,15 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::JsonConfig::default().limit(1 << 20))
+                // Every answer gets these unless its route set its own (the survey pages
+                // do, with no referrer at all).
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add((header::CONTENT_SECURITY_POLICY, CSP))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::REFERRER_POLICY, "same-origin")),
+                )
                 .wrap(middleware::Logger::new("%r %s %Dms"))
                 .configure(health::routes)
                 .configure(api::routes)
