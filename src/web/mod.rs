@@ -1,9 +1,11 @@
-//! The actix-web application: health checks and the JSON API (dashboard and survey pages
-//! come later). Handlers are thin: they parse, run store calls off the async workers with
-//! `web::block`, and render.
+//! The actix-web application: health checks, the JSON API, and the public survey pages
+//! (`/s/{token}`; dashboard pages come later). Handlers are thin: they parse, run store
+//! calls off the async workers with `web::block`, and render.
 
 mod api;
+mod api_delivery;
 mod health;
+mod survey;
 
 use std::net::TcpListener;
 
@@ -59,6 +61,8 @@ impl Application {
                 .wrap(middleware::Logger::new("%r %s %Dms"))
                 .configure(health::routes)
                 .configure(api::routes)
+                .configure(api_delivery::routes)
+                .configure(survey::routes)
         })
         .listen(listener)
         .map_err(|e| AppError::io("cannot start the HTTP server", e))?
