@@ -209,7 +209,10 @@ impl From<KindArg> for ImportKind {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = !matches!(cli.command, Command::Serve { .. } | Command::Worker { once: false });
+    let quiet = !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Worker { once: false }
+    );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(

@@ -33,7 +33,11 @@ fn assert_secure(reply: &Reply) {
         "not an HTML page: {reply:?}"
     );
     for leak in ["panicked", "stack backtrace", "AppError", "diesel"] {
-        assert!(!reply.body.contains(leak), "the page leaks `{leak}`: {}", reply.body);
+        assert!(
+            !reply.body.contains(leak),
+            "the page leaks `{leak}`: {}",
+            reply.body
+        );
     }
 }
 
@@ -121,9 +125,16 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
 
     // The email: to the contact, multipart, our Message-ID, List-Unsubscribe, the wave's text.
     assert_eq!(mail.to, vec![common::contact_email(0)]);
-    assert!(mail.from.contains("survey@it.state.example"), "{}", mail.from);
+    assert!(
+        mail.from.contains("survey@it.state.example"),
+        "{}",
+        mail.from
+    );
     let content_type = mail.header("Content-Type").unwrap();
-    assert!(content_type.starts_with("multipart/alternative"), "{content_type}");
+    assert!(
+        content_type.starts_with("multipart/alternative"),
+        "{content_type}"
+    );
     let outbox = db.outbox();
     assert_eq!(outbox.len(), 1);
     assert_eq!(
@@ -135,7 +146,11 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
         mail.header("List-Unsubscribe").unwrap(),
         format!("<{LINK_BASE}{path}/unsubscribe>")
     );
-    assert!(mail.text().contains("the CIO asks for ten minutes"), "{}", mail.text());
+    assert!(
+        mail.text().contains("the CIO asks for ten minutes"),
+        "{}",
+        mail.text()
+    );
     assert!(mail.html().contains(&format!("href=\"{LINK_BASE}{path}\"")));
     // The token is in the email only: no stored text holds it.
     {
@@ -143,7 +158,11 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
         use rind::db::schema::outbox;
         let like = format!("%{}%", path.trim_start_matches("/s/"));
         let holding: i64 = outbox::table
-            .filter(outbox::body_text.like(&like).or(outbox::body_html.like(&like)))
+            .filter(
+                outbox::body_text
+                    .like(&like)
+                    .or(outbox::body_html.like(&like)),
+            )
             .count()
             .get_result(&mut *db.conn())
             .unwrap();
@@ -157,11 +176,21 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
     let page = app.get(&path);
     assert_eq!(page.status, 200, "{page:?}");
     assert_secure(&page);
-    assert!(page.body.contains("<legend>The IT office delivers what it commits to, when it said it would.</legend>"));
-    assert!(page.body.contains("<input type=\"radio\" id=\"q_rel_commitments\" name=\"q_rel_commitments\" value=\"1\">"));
-    assert!(page.body.contains("<label for=\"q_rel_commitments\">Strongly disagree</label>"));
+    assert!(page.body.contains(
+        "<legend>The IT office delivers what it commits to, when it said it would.</legend>"
+    ));
+    assert!(page.body.contains(
+        "<input type=\"radio\" id=\"q_rel_commitments\" name=\"q_rel_commitments\" value=\"1\">"
+    ));
+    assert!(
+        page.body
+            .contains("<label for=\"q_rel_commitments\">Strongly disagree</label>")
+    );
     assert!(page.body.contains("value=\"na\""));
-    assert!(page.body.contains("<label class=\"question-label\" for=\"q_comment_start\">"));
+    assert!(
+        page.body
+            .contains("<label class=\"question-label\" for=\"q_comment_start\">")
+    );
     assert!(page.body.contains("/static/rind.css"));
     let key = form_key(&page.body);
 
@@ -177,16 +206,33 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
         ],
     );
     assert_eq!(saved.status, 303, "{saved:?}");
-    assert_eq!(saved.header("location"), Some(format!("{path}?saved=1").as_str()));
+    assert_eq!(
+        saved.header("location"),
+        Some(format!("{path}?saved=1").as_str())
+    );
     assert_eq!(db.count("responses"), 0);
 
     // Resume through the same link: the saved answers are shown.
     let resumed = app.get(&format!("{path}?saved=1"));
     assert_eq!(resumed.status, 200);
     assert!(resumed.body.contains("Your answers are saved"));
-    assert!(resumed.body.contains("id=\"q_rel_commitments-4\" name=\"q_rel_commitments\" value=\"4\" checked"), "{}", resumed.body);
-    assert!(resumed.body.contains("name=\"q_svc_erp\" value=\"na\" checked"));
-    assert!(resumed.body.contains(">Tell us about outages earlier.</textarea>"));
+    assert!(
+        resumed
+            .body
+            .contains("id=\"q_rel_commitments-4\" name=\"q_rel_commitments\" value=\"4\" checked"),
+        "{}",
+        resumed.body
+    );
+    assert!(
+        resumed
+            .body
+            .contains("name=\"q_svc_erp\" value=\"na\" checked")
+    );
+    assert!(
+        resumed
+            .body
+            .contains(">Tell us about outages earlier.</textarea>")
+    );
     let plain = app.get(&path);
     assert!(plain.body.contains("value=\"4\" checked"));
 
@@ -210,9 +256,18 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
     assert_eq!(loaded.staff.len(), 0);
     let at = |code: &str| items.iter().find(|i| i.code == code).unwrap().position;
     assert_eq!(loaded.customers.answers[at("rel_commitments")], vec![4]);
-    assert_eq!(loaded.customers.answers[at("overall_satisfaction")], vec![2]);
-    assert_eq!(loaded.customers.answers[at("svc_erp")], vec![rind::domain::NO_ANSWER]);
-    assert_eq!(loaded.customers.answers[at("asr_trust")], vec![rind::domain::NO_ANSWER]);
+    assert_eq!(
+        loaded.customers.answers[at("overall_satisfaction")],
+        vec![2]
+    );
+    assert_eq!(
+        loaded.customers.answers[at("svc_erp")],
+        vec![rind::domain::NO_ANSWER]
+    );
+    assert_eq!(
+        loaded.customers.answers[at("asr_trust")],
+        vec![rind::domain::NO_ANSWER]
+    );
     assert_eq!(db.count("comments"), 2);
     let invitation = store::invitations::get(&mut conn, invitation.id).unwrap();
     assert_eq!(invitation.state, "responded");
@@ -222,7 +277,11 @@ fn an_invitation_arrives_over_smtp_and_its_link_saves_resumes_and_submits_once()
         "the draft is dropped on submit"
     );
     let responded_at = invitation.responded_at.unwrap();
-    assert_eq!(responded_at.time(), chrono::NaiveTime::MIN, "dated to the day only");
+    assert_eq!(
+        responded_at.time(),
+        chrono::NaiveTime::MIN,
+        "dated to the day only"
+    );
 
     // Consent with a low score: an urgent follow-up naming the person for the BRM owner.
     let follow_ups = store::follow_ups::for_wave(&mut conn, wave.id).unwrap();
@@ -261,16 +320,30 @@ fn staff_answer_the_mirrored_items_in_their_own_wording() {
     let path = link_of(&links, &common::staff_email(0));
     let page = app.get(&path);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("How do you think agencies rate us on delivering what we commit to"));
-    assert!(!page.body.contains("The IT office delivers what it commits to"));
-    assert!(!page.body.contains("q_comment_start"), "staff get no comment items");
+    assert!(
+        page.body
+            .contains("How do you think agencies rate us on delivering what we commit to")
+    );
+    assert!(
+        !page
+            .body
+            .contains("The IT office delivers what it commits to")
+    );
+    assert!(
+        !page.body.contains("q_comment_start"),
+        "staff get no comment items"
+    );
     assert!(!page.body.contains("q_consent_contact"));
     let key = form_key(&page.body);
 
     // An item staff are not asked is refused like an unknown one.
     let refused = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_consent_contact", "1")],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_consent_contact", "1"),
+        ],
     );
     assert_eq!(refused.status, 422, "{refused:?}");
     assert!(refused.body.contains("not in this survey"));
@@ -278,7 +351,11 @@ fn staff_answer_the_mirrored_items_in_their_own_wording() {
 
     let ok = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_rel_commitments", "5")],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_rel_commitments", "5"),
+        ],
     );
     assert_eq!(ok.status, 303, "{ok:?}");
     let wave = db.wave("W1");
@@ -297,7 +374,10 @@ fn unknown_and_malformed_links_get_a_404_page() {
     let (settings, _) = invited(&db, 1, 0);
     let app = TestApp::spawn_with(settings, false);
     let before = db.snapshot();
-    let unknown = format!("/s/{}", rind::delivery::tokens::LinkToken::generate().as_str());
+    let unknown = format!(
+        "/s/{}",
+        rind::delivery::tokens::LinkToken::generate().as_str()
+    );
     for path in [
         unknown.as_str(),
         "/s/abc",
@@ -309,9 +389,16 @@ fn unknown_and_malformed_links_get_a_404_page() {
         let page = app.get(path);
         assert_eq!(page.status, 404, "GET {path}: {page:?}");
         assert_secure(&page);
-        assert!(page.body.contains("Survey link not found"), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("Survey link not found"),
+            "{path}: {}",
+            page.body
+        );
     }
-    let posted = app.post_form(&unknown, &[("action", "submit"), ("q_rel_commitments", "4")]);
+    let posted = app.post_form(
+        &unknown,
+        &[("action", "submit"), ("q_rel_commitments", "4")],
+    );
     assert_eq!(posted.status, 404);
     let unsubscribe = app.get(&format!("{unknown}/unsubscribe"));
     assert_eq!(unsubscribe.status, 404);
@@ -335,7 +422,11 @@ fn a_closed_wave_answers_410_and_takes_nothing() {
     for action in ["save", "submit"] {
         let posted = app.post_form(
             &path,
-            &[("form_key", &key), ("action", action), ("q_rel_commitments", "4")],
+            &[
+                ("form_key", &key),
+                ("action", action),
+                ("q_rel_commitments", "4"),
+            ],
         );
         assert_eq!(posted.status, 410, "{action}: {posted:?}");
     }
@@ -370,7 +461,10 @@ fn out_of_scale_answers_get_422_with_an_error_summary_and_nothing_is_stored() {
         assert_secure(&reply);
         let body = &reply.body;
         assert!(body.contains("<title>Error: "), "{body}");
-        assert!(body.contains("class=\"error-summary\" role=\"alert\""), "{body}");
+        assert!(
+            body.contains("class=\"error-summary\" role=\"alert\""),
+            "{body}"
+        );
         assert!(body.contains("There is a problem"));
         for field in [
             "q_rel_commitments",
@@ -393,7 +487,10 @@ fn out_of_scale_answers_get_422_with_an_error_summary_and_nothing_is_stored() {
         assert!(!body.contains("<a href=\"#q_resp_timely\">"));
     }
     assert_eq!(db.snapshot(), before);
-    assert_eq!(store::invitations::draft(&mut db.conn(), invitation).unwrap(), None);
+    assert_eq!(
+        store::invitations::draft(&mut db.conn(), invitation).unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -407,21 +504,44 @@ fn unknown_items_missing_fields_and_empty_submits_are_refused() {
 
     let unknown = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_rel_commitments", "4"), ("q_no_such_item", "3")],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+            ("q_no_such_item", "3"),
+        ],
     );
     assert_eq!(unknown.status, 422, "{unknown:?}");
-    assert!(unknown.body.contains("not in this survey (`no_such_item`)"), "{}", unknown.body);
+    assert!(
+        unknown.body.contains("not in this survey (`no_such_item`)"),
+        "{}",
+        unknown.body
+    );
 
     let stray = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_rel_commitments", "4"), ("admin", "1")],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+            ("admin", "1"),
+        ],
     );
     assert_eq!(stray.status, 422);
-    assert!(stray.body.contains("does not have (`admin`)"), "{}", stray.body);
+    assert!(
+        stray.body.contains("does not have (`admin`)"),
+        "{}",
+        stray.body
+    );
 
     let twice = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_rel_commitments", "4"), ("q_rel_commitments", "5")],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+            ("q_rel_commitments", "5"),
+        ],
     );
     assert_eq!(twice.status, 422);
     assert!(twice.body.contains("more than once"));
@@ -437,12 +557,20 @@ fn unknown_items_missing_fields_and_empty_submits_are_refused() {
     let too_long = "x".repeat(rind::delivery::survey::MAX_TEXT_CHARS + 1);
     let long = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_comment_start", &too_long)],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_comment_start", &too_long),
+        ],
     );
     assert_eq!(long.status, 422);
     assert!(long.body.contains("<a href=\"#q_comment_start\">"));
 
-    let not_a_form = app.post_raw(&path, "application/json", br#"{"action":"submit"}"#.to_vec());
+    let not_a_form = app.post_raw(
+        &path,
+        "application/json",
+        br#"{"action":"submit"}"#.to_vec(),
+    );
     assert_eq!(not_a_form.status, 400, "{not_a_form:?}");
     assert_secure(&not_a_form);
 
@@ -460,13 +588,32 @@ fn a_post_without_the_forms_key_is_refused_with_403() {
     let key = form_key(&app.get(&path).body);
     let before = db.snapshot();
 
-    let wrong_key = format!("{}A", &key[..key.len() - 1]);
+    // The same key with its first character changed.
+    let first = if key.starts_with('A') { "B" } else { "A" };
+    let wrong_key = format!("{first}{}", &key[1..]);
+    assert_ne!(wrong_key, key);
     for fields in [
         vec![("action", "submit"), ("q_rel_commitments", "4")],
-        vec![("form_key", ""), ("action", "submit"), ("q_rel_commitments", "4")],
-        vec![("form_key", "forged"), ("action", "save"), ("q_rel_commitments", "4")],
-        vec![("form_key", other_key.as_str()), ("action", "submit"), ("q_rel_commitments", "4")],
-        vec![("form_key", wrong_key.as_str()), ("action", "submit"), ("q_rel_commitments", "4")],
+        vec![
+            ("form_key", ""),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+        ],
+        vec![
+            ("form_key", "forged"),
+            ("action", "save"),
+            ("q_rel_commitments", "4"),
+        ],
+        vec![
+            ("form_key", other_key.as_str()),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+        ],
+        vec![
+            ("form_key", wrong_key.as_str()),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+        ],
     ] {
         let reply = app.post_form(&path, &fields);
         assert_eq!(reply.status, 403, "{fields:?}: {reply:?}");
@@ -490,7 +637,11 @@ fn an_oversize_body_is_refused_with_413() {
     let huge = "x".repeat(100 * 1024);
     let reply = app.post_form(
         &path,
-        &[("form_key", &key), ("action", "submit"), ("q_comment_start", &huge)],
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_comment_start", &huge),
+        ],
     );
     assert_eq!(reply.status, 413, "{reply:?}");
     assert_secure(&reply);
@@ -511,7 +662,11 @@ fn two_submits_at_once_store_one_response() {
                 s.spawn(|| {
                     app.post_form(
                         &path,
-                        &[("form_key", &key), ("action", "submit"), ("q_rel_commitments", "4")],
+                        &[
+                            ("form_key", &key),
+                            ("action", "submit"),
+                            ("q_rel_commitments", "4"),
+                        ],
                     )
                     .status
                 })
@@ -519,8 +674,15 @@ fn two_submits_at_once_store_one_response() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 303 || *s == 200), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 200),
+        "{statuses:?}"
+    );
     assert_eq!(db.count("responses"), 1);
 }
 
@@ -542,7 +704,10 @@ fn unsubscribing_stops_further_mail_for_the_wave() {
     let key = form_key(&confirm.body);
     let done = app.post_form(&format!("{path}/unsubscribe"), &[("form_key", &key)]);
     assert_eq!(done.status, 200, "{done:?}");
-    assert!(done.body.contains("You will get no more email about this survey"));
+    assert!(
+        done.body
+            .contains("You will get no more email about this survey")
+    );
     let states: Vec<String> = db.invitations("W1").into_iter().map(|i| i.state).collect();
     assert_eq!(states, ["opted_out", "sent"]);
 
@@ -556,7 +721,12 @@ fn unsubscribing_stops_further_mail_for_the_wave() {
         .map(|(_, m)| m)
         .collect();
     assert_eq!(reminders.len(), 1);
-    assert!(reminders[0].header("To").unwrap().contains(&common::contact_email(1)));
+    assert!(
+        reminders[0]
+            .header("To")
+            .unwrap()
+            .contains(&common::contact_email(1))
+    );
     let cancelled = db
         .outbox()
         .into_iter()
@@ -583,7 +753,11 @@ fn unsubscribing_stops_further_mail_for_the_wave() {
     assert_eq!(page.status, 200);
     let answered = app.post_form(
         &path,
-        &[("form_key", &form_key(&page.body)), ("action", "submit"), ("q_rel_commitments", "3")],
+        &[
+            ("form_key", &form_key(&page.body)),
+            ("action", "submit"),
+            ("q_rel_commitments", "3"),
+        ],
     );
     assert_eq!(answered.status, 303);
     assert_eq!(db.count("responses"), 1);

@@ -141,9 +141,7 @@ pub fn survey_message(
         paragraphs,
         unsubscribe: format!("{link}/unsubscribe"),
         link,
-        closes: wave
-            .closes_at
-            .map(|t| t.format("%-d %B %Y").to_string()),
+        closes: wave.closes_at.map(|t| t.format("%-d %B %Y").to_string()),
         minutes: 10,
         threshold: settings.reporting_threshold,
     };

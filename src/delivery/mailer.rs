@@ -204,7 +204,9 @@ fn decode_words(value: &str) -> String {
             let (encoding, after) = after.split_once('?')?;
             let (text, after) = after.split_once("?=")?;
             let bytes = match encoding {
-                "b" | "B" => base64::engine::general_purpose::STANDARD.decode(text).ok()?,
+                "b" | "B" => base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .ok()?,
                 "q" | "Q" => decode_q(text)?,
                 _ => return None,
             };
@@ -264,7 +266,10 @@ mod tests {
         );
         assert_eq!(decode_words("=?utf-8?q?Garc=C3=ADa_x?="), "García x");
         assert_eq!(decode_words("=?utf-8?b?QQ==?= =?utf-8?b?Qg==?="), "AB");
-        assert_eq!(decode_words("broken =?utf-8?x?abc?="), "broken =?utf-8?x?abc?=");
+        assert_eq!(
+            decode_words("broken =?utf-8?x?abc?="),
+            "broken =?utf-8?x?abc?="
+        );
     }
 
     #[test]

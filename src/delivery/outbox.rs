@@ -83,7 +83,9 @@ impl std::fmt::Display for DeliveryReport {
 
 /// The wait before the attempt after `attempts` failed ones: the base, doubled each time.
 pub fn retry_delay(settings: &Settings, attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(30);
     let ms = settings
         .mail_retry_base_ms
         .saturating_mul(1u64 << doublings)
@@ -135,7 +137,12 @@ pub fn deliver(
     if let Some(invitation_id) = message.invitation_id
         && let Some(reason) = no_longer_wanted(conn, kind, invitation_id, now)?
     {
-        tracing::info!(message = message.id, kind = kind.as_str(), reason, "mail cancelled");
+        tracing::info!(
+            message = message.id,
+            kind = kind.as_str(),
+            reason,
+            "mail cancelled"
+        );
         return Ok(
             if outbox::mark_failed(conn, message, &format!("not sent: {reason}"))? {
                 Outcome::Cancelled
@@ -201,7 +208,13 @@ fn record_failure(
     kind: MailKind,
     error: &AppError,
 ) -> Result<Outcome> {
-    let permanent = !matches!(error, AppError::Mail { permanent: false, .. });
+    let permanent = !matches!(
+        error,
+        AppError::Mail {
+            permanent: false,
+            ..
+        }
+    );
     let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
     let text = error.to_string();
     let to = masked(&message.recipient);
@@ -371,9 +384,9 @@ fn send_loop(signal: &StopSignal, settings: &Settings, db: &Database, mailer: &M
 fn reminder_loop(signal: &StopSignal, settings: &Settings, db: &Database) {
     let every = Duration::from_secs(settings.reminder_check_secs);
     loop {
-        let queued = db.conn().and_then(|mut conn| {
-            reminders::enqueue_due(&mut conn, settings, crate::store::now())
-        });
+        let queued = db
+            .conn()
+            .and_then(|mut conn| reminders::enqueue_due(&mut conn, settings, crate::store::now()));
         match queued {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "scheduled reminders queued"),

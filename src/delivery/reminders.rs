@@ -31,7 +31,11 @@ pub fn remind_now(conn: &mut DbConnection, settings: &Settings, wave_code: &str)
 /// Queues the reminders the open waves' schedules make due at `now`: reminder number k+1
 /// goes `days[k]` days after the person's invitation was sent. Safe to run from several
 /// instances at once (each reminder is counted on its invitation before it is queued).
-pub fn enqueue_due(conn: &mut DbConnection, settings: &Settings, now: NaiveDateTime) -> Result<usize> {
+pub fn enqueue_due(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<usize> {
     let mut queued = 0;
     for wave in waves::open_with_reminders(conn)? {
         if wave.is_closed(now) {

@@ -48,9 +48,7 @@ impl Opened {
     pub fn status(&self, now: NaiveDateTime) -> LinkStatus {
         if self.invitation.state == InvitationState::Responded {
             LinkStatus::Responded
-        } else if self.wave.is_closed(now)
-            || self.invitation.expires_at.is_some_and(|t| t <= now)
-        {
+        } else if self.wave.is_closed(now) || self.invitation.expires_at.is_some_and(|t| t <= now) {
             LinkStatus::Closed
         } else {
             LinkStatus::Open
@@ -426,7 +424,9 @@ pub fn check(questions: &[Question], form: &RawForm, action: Action) -> Checked 
         }
         if raw == NOT_APPLICABLE {
             if question.not_applicable.is_some() {
-                checked.answers.insert(code.clone(), Answered::NotApplicable);
+                checked
+                    .answers
+                    .insert(code.clone(), Answered::NotApplicable);
             } else {
                 checked.errors.push(error(format!(
                     "\u{201c}{}\u{201d} has no N/A option: choose one of the answers.",
@@ -707,7 +707,9 @@ mod tests {
         assert_eq!(na.errors.len(), 1);
         let long = "x".repeat(MAX_TEXT_CHARS + 1);
         assert_eq!(
-            check(&q, &form(&[("q_t", &long)]), Action::Save).errors.len(),
+            check(&q, &form(&[("q_t", &long)]), Action::Save)
+                .errors
+                .len(),
             1
         );
         let empty = check(&q, &form(&[("q_a", "")]), Action::Submit);

@@ -159,7 +159,10 @@ mod tests {
         assert!(!form_key_matches(&key, None));
         assert!(!form_key_matches(&key, Some("")));
         assert!(!form_key_matches(&key, Some("not base64!")));
-        assert!(!form_key_matches(&key, Some(&form_key_text(&new_form_key()))));
+        assert!(!form_key_matches(
+            &key,
+            Some(&form_key_text(&new_form_key()))
+        ));
         assert!(!form_key_matches(&[], Some("")));
     }
 }

@@ -175,7 +175,11 @@ pub struct Invitee {
 }
 
 /// Active contacts (customers) or staff members who have no invitation to the wave yet.
-pub fn uninvited(conn: &mut DbConnection, wave_id: i64, audience: Audience) -> Result<Vec<Invitee>> {
+pub fn uninvited(
+    conn: &mut DbConnection,
+    wave_id: i64,
+    audience: Audience,
+) -> Result<Vec<Invitee>> {
     use diesel::dsl::{exists, not};
     Ok(match audience {
         Audience::Customer => contacts::table
@@ -313,7 +317,10 @@ type LinkedRow = (
 );
 
 /// The invitation one of whose links hashes to `token_hash`.
-pub fn find_by_link(conn: &mut DbConnection, token_hash: &[u8]) -> Result<Option<LinkedInvitation>> {
+pub fn find_by_link(
+    conn: &mut DbConnection,
+    token_hash: &[u8],
+) -> Result<Option<LinkedInvitation>> {
     let row: Option<LinkedRow> = invitation_links::table
         .inner_join(invitations::table)
         .filter(invitation_links::token_hash.eq(token_hash))
@@ -386,9 +393,8 @@ pub fn recipient(conn: &mut DbConnection, invitation_id: i64) -> Result<Recipien
             brm_owner_email,
         });
     }
-    let staff_id = staff_id.ok_or_else(|| {
-        AppError::Internal(format!("invitation #{invitation_id} names no one"))
-    })?;
+    let staff_id = staff_id
+        .ok_or_else(|| AppError::Internal(format!("invitation #{invitation_id} names no one")))?;
     let (name, email, team) = staff::table
         .find(staff_id)
         .select((staff::name, staff::email, staff::team))
@@ -450,7 +456,11 @@ pub fn opt_out(conn: &mut DbConnection, invitation_id: i64) -> Result<bool> {
 }
 
 /// The invitation email went out: `queued` becomes `sent`.
-pub fn mark_sent(conn: &mut DbConnection, invitation_id: i64, sent_at: NaiveDateTime) -> Result<()> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    invitation_id: i64,
+    sent_at: NaiveDateTime,
+) -> Result<()> {
     diesel::update(
         invitations::table
             .find(invitation_id)

@@ -180,7 +180,11 @@ macro_rules! held {
 }
 
 /// Records a delivered message. False when the claim was lost (another worker took over).
-pub fn mark_sent(conn: &mut DbConnection, message: &ClaimedMessage, now: NaiveDateTime) -> Result<bool> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    message: &ClaimedMessage,
+    now: NaiveDateTime,
+) -> Result<bool> {
     let n = diesel::update(held!(message))
         .set((
             outbox::state.eq(MailState::Sent.as_str()),

@@ -103,7 +103,9 @@ fn not_found() -> HttpResponse {
     message(
         StatusCode::NOT_FOUND,
         "Survey link not found",
-        &["This link does not open any survey. Check that you used the whole link from your email; if it still does not work, reply to that email."],
+        &[
+            "This link does not open any survey. Check that you used the whole link from your email; if it still does not work, reply to that email.",
+        ],
     )
 }
 
@@ -120,7 +122,10 @@ fn gone(opened: &Opened) -> HttpResponse {
     message(
         StatusCode::GONE,
         "This survey has closed",
-        &[&when, "Answers can no longer be given through this link. Thank you for your interest."],
+        &[
+            &when,
+            "Answers can no longer be given through this link. Thank you for your interest.",
+        ],
     )
 }
 
@@ -139,7 +144,9 @@ fn forbidden() -> HttpResponse {
     message(
         StatusCode::FORBIDDEN,
         "This form can't be accepted",
-        &["The form was not sent from this survey's page. Open the link in your email and try again; answers you saved are kept."],
+        &[
+            "The form was not sent from this survey's page. Open the link in your email and try again; answers you saved are kept.",
+        ],
     )
 }
 
@@ -165,7 +172,9 @@ fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> act
         UrlencodedError::Overflow { .. } => message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Your answers are too long to send",
-            &["The form was larger than this survey accepts. Shorten your comments, then send it again."],
+            &[
+                "The form was larger than this survey accepts. Shorten your comments, then send it again.",
+            ],
         ),
         _ => message(
             StatusCode::BAD_REQUEST,
@@ -261,7 +270,10 @@ fn form_page(
             .choices
             .iter()
             .map(|c| (c.value.clone(), c.label.clone(), false))
-            .chain(q.not_applicable.map(|label| (NOT_APPLICABLE.to_string(), label.to_string(), true)))
+            .chain(
+                q.not_applicable
+                    .map(|label| (NOT_APPLICABLE.to_string(), label.to_string(), true)),
+            )
             .enumerate()
             .map(|(i, (v, label, not_applicable))| OptionView {
                 // The first option carries the field's id: the error summary links there.
@@ -282,7 +294,8 @@ fn form_page(
         let view = QuestionView {
             legend: q.wording.clone(),
             text: q.is_text(),
-            inline: q.scale == Scale::Nps11 || (q.scale == Scale::Ces7 && audience == Audience::Staff),
+            inline: q.scale == Scale::Nps11
+                || (q.scale == Scale::Ces7 && audience == Audience::Staff),
             value,
             options,
             error: error_of(&q.code),
@@ -319,12 +332,19 @@ fn form_page(
     let path = link_path(token);
     let page = FormPage {
         heading: match audience {
-            Audience::Customer => format!("How well does the IT office serve your agency? ({})", opened.wave.code),
+            Audience::Customer => format!(
+                "How well does the IT office serve your agency? ({})",
+                opened.wave.code
+            ),
             Audience::Staff => format!("How do you think agencies see us? ({})", opened.wave.code),
         },
         intro: match audience {
-            Audience::Customer => "Tell us what works, what doesn't and what matters most to your agency.",
-            Audience::Staff => "For each question, answer as you think agency customers would: how do they rate us?",
+            Audience::Customer => {
+                "Tell us what works, what doesn't and what matters most to your agency."
+            }
+            Audience::Staff => {
+                "For each question, answer as you think agency customers would: how do they rate us?"
+            }
         },
         threshold: state.settings.reporting_threshold,
         closes: opened.wave.closes_at.map(long_date),
@@ -381,7 +401,14 @@ async fn show(
         LinkStatus::Closed => gone(&opened),
         LinkStatus::Open => {
             let values = survey::draft_values(opened.invitation.draft.as_deref());
-            form_page(&state, &token, &opened, &values, None, query.saved.is_some())
+            form_page(
+                &state,
+                &token,
+                &opened,
+                &values,
+                None,
+                query.saved.is_some(),
+            )
         }
     }
 }
@@ -416,7 +443,9 @@ async fn answer(
         return message(
             StatusCode::BAD_REQUEST,
             "Something was wrong with the form",
-            &["Use the \u{201c}Save and continue later\u{201d} or \u{201c}Submit your answers\u{201d} button."],
+            &[
+                "Use the \u{201c}Save and continue later\u{201d} or \u{201c}Submit your answers\u{201d} button.",
+            ],
         );
     };
     let checked = survey::check(&opened.questions, &raw, action);
@@ -532,7 +561,10 @@ async fn unsubscribe(
         LinkStatus::Open => {}
     }
     let invitation = opened.invitation;
-    match state.run(move |conn| survey::opt_out(conn, &invitation)).await {
+    match state
+        .run(move |conn| survey::opt_out(conn, &invitation))
+        .await
+    {
         Ok(_) => unsubscribed(),
         Err(e) => error_page(&e),
     }

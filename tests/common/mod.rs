@@ -896,8 +896,13 @@ impl TestDb {
         if staff > 0 {
             import(&mut conn, rind::import::ImportKind::Staff, csv);
         }
-        rind::auth::add_user(&mut conn, "brm@it.state.example", "brm", "a long test password")
-            .expect("add the BRM user");
+        rind::auth::add_user(
+            &mut conn,
+            "brm@it.state.example",
+            "brm",
+            "a long test password",
+        )
+        .expect("add the BRM user");
         drop(conn);
         self.create_wave("W1", false);
         self
