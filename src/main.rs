@@ -267,13 +267,19 @@ fn run(cli: Cli) -> Result<(), AppError> {
     {
         // Reads the folder only; no database needed.
         let files = rind::delivery::mailer::list_folder(&settings.mail_dir)?;
-        if files.is_empty() {
-            println!("no mail in {}", settings.mail_dir.display());
-        }
-        for f in files {
-            println!("{}\t{}\t{}\t{}", f.date, f.to, f.subject, f.file);
-        }
-        return Ok(());
+        let mut out = std::io::stdout().lock();
+        let written = if files.is_empty() {
+            writeln!(out, "no mail in {}", settings.mail_dir.display())
+        } else {
+            files
+                .iter()
+                .try_for_each(|f| writeln!(out, "{}\t{}\t{}\t{}", f.date, f.to, f.subject, f.file))
+        };
+        return match written {
+            // `rind mail ls | head`: the reader has seen enough.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| AppError::io("cannot write the listing", e)),
+        };
     }
     let url = rind::db::DatabaseUrl::parse(&settings.database_url)?;
     let mut conn = url.connect()?;

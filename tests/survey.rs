@@ -479,9 +479,17 @@ fn out_of_scale_answers_get_422_with_an_error_summary_and_nothing_is_stored() {
             assert!(body.contains(&format!("id=\"{field}-error\"")));
             assert!(body.contains(&format!("aria-describedby=\"{field}-error\"")));
         }
-        assert!(body.contains("Choose an answer from 1 to 5"), "{body}");
+        assert!(
+            body.contains(
+                "Choose an answer from 1 to 5 for: The IT office delivers what it commits to"
+            ),
+            "{body}"
+        );
         assert!(body.contains("Choose an answer from 0 to 10"), "{body}");
-        assert!(body.contains("has no N/A option"), "{body}");
+        assert!(
+            body.contains("N/A is not an answer to: Overall, how satisfied"),
+            "{body}"
+        );
         // What was valid is still shown, ready to send again.
         assert!(body.contains("name=\"q_resp_timely\" value=\"4\" checked"));
         assert!(!body.contains("<a href=\"#q_resp_timely\">"));

@@ -408,7 +408,7 @@ pub fn check(questions: &[Question], form: &RawForm, action: Action) -> Checked 
             let text = raw.trim();
             if text.chars().count() > MAX_TEXT_CHARS {
                 checked.errors.push(error(format!(
-                    "Your answer to \u{201c}{}\u{201d} is too long: keep it under {MAX_TEXT_CHARS} characters.",
+                    "Keep your answer under {MAX_TEXT_CHARS} characters: {}",
                     question.wording
                 )));
             } else if !text.is_empty() {
@@ -429,7 +429,7 @@ pub fn check(questions: &[Question], form: &RawForm, action: Action) -> Checked 
                     .insert(code.clone(), Answered::NotApplicable);
             } else {
                 checked.errors.push(error(format!(
-                    "\u{201c}{}\u{201d} has no N/A option: choose one of the answers.",
+                    "N/A is not an answer to: {}",
                     question.wording
                 )));
             }
@@ -449,10 +449,10 @@ pub fn check(questions: &[Question], form: &RawForm, action: Action) -> Checked 
                 } else {
                     format!("an answer from {lo} to {hi}")
                 };
-                checked.errors.push(error(format!(
-                    "Choose {options} for \u{201c}{}\u{201d}.",
-                    question.wording
-                )));
+                // The item's own wording ends the message: it carries its punctuation.
+                checked
+                    .errors
+                    .push(error(format!("Choose {options} for: {}", question.wording)));
             }
         }
     }
