@@ -701,3 +701,86 @@ fn mail_waits_for_a_closed_wave_no_more() {
         .assert_failed()
         .assert_stderr_contains("closed");
 }
+
+#[test]
+fn rind_serve_runs_the_worker_stops_cleanly_and_logs_no_tokens_or_addresses() {
+    let db = TestDb::new();
+    db.programme(2, 0);
+    let env = [
+        ("RIND_PUBLIC_BASE_URL", LINK_BASE),
+        ("RIND_MAIL_POLL_MS", "20"),
+        ("RIND_LOG", "info"),
+    ];
+    db.rind_with_env(&["send", "--wave", "W1"], &env)
+        .assert_ok();
+    let bind = format!("127.0.0.1:{}", common::free_port());
+    let log_path = db.dir().join("serve.log");
+    let mut child = common::rind_command(
+        db.dir(),
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "serve",
+            "--bind",
+            bind.as_str(),
+        ],
+        &env,
+    )
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::fs::File::create(&log_path).unwrap())
+    .spawn()
+    .expect("start rind serve");
+    let address = format!("http://{bind}");
+    assert!(common::wait_until_up(&format!("{address}/healthz"), WAIT));
+
+    // The worker inside `rind serve` delivers both invitations to the mail folder.
+    let start = Instant::now();
+    while mail_files(&db.dir().join("mail")).len() < 2 {
+        assert!(start.elapsed() < WAIT, "rind serve delivered no mail");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (_, mail) = mail_files(&db.dir().join("mail")).remove(0);
+    let path = mail.survey_path(LINK_BASE);
+    let client = reqwest::blocking::Client::new();
+    assert_eq!(
+        common::get(&client, &format!("{address}{path}")).status,
+        200
+    );
+    assert_eq!(
+        common::get(&client, &format!("{address}{path}/unsubscribe")).status,
+        200
+    );
+
+    // SIGTERM: the server and the worker stop, and the process exits cleanly.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > WAIT {
+            let _ = child.kill();
+            panic!("rind serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(status.success(), "rind serve exited with {status}:\n{log}");
+    assert!(log.contains("GET /s/***"), "{log}");
+    assert!(log.contains("GET /s/***/unsubscribe"), "{log}");
+    assert!(log.contains("mail sent"), "{log}");
+    let token = path.trim_start_matches("/s/");
+    assert!(!log.contains(token), "a link token is in the log:\n{log}");
+    for i in 0..2 {
+        assert!(
+            !log.contains(&common::contact_email(i)),
+            "an address is in the log:\n{log}"
+        );
+    }
+    assert!(log.contains("c***@agency0.state.example"), "{log}");
+}

@@ -90,9 +90,13 @@ pub fn send_wave(
     wave_code: &str,
     audiences: Audiences,
 ) -> Result<SendSummary> {
+    let wave_id = waves::by_code(conn, wave_code)?.id;
     conn.transaction::<_, AppError, _>(|conn| {
-        let wave = waves::by_code(conn, wave_code)?;
         let now = crate::store::now();
+        // A write first: SQLite takes its write lock now, rather than failing to upgrade a
+        // read (SQLITE_BUSY) if the worker commits meanwhile. A refusal below rolls it back.
+        waves::open_for_sending(conn, wave_id, now)?;
+        let wave = waves::get(conn, wave_id)?;
         if wave.is_closed(now) {
             return Err(AppError::Conflict(format!(
                 "wave {} is closed; invitations can't go out",
@@ -107,8 +111,6 @@ pub fn send_wave(
                 wave.code
             )));
         }
-        waves::open_for_sending(conn, wave.id, now)?;
-        let wave = waves::get(conn, wave.id)?;
         let mut summary = SendSummary {
             wave: wave.code.clone(),
             customers_invited: 0,

@@ -38,6 +38,20 @@ impl AppState {
     }
 }
 
+/// The request as logged: method and path, with survey link tokens masked (`/s/***`), so
+/// that no token ever lands in a log.
+fn request_line(req: &actix_web::dev::ServiceRequest) -> String {
+    let path = req.path();
+    let shown = match path.strip_prefix("/s/") {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/s/***{tail}")
+        }
+        None => path.to_string(),
+    };
+    format!("{} {shown}", req.method())
+}
+
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     server: Server,
@@ -58,7 +72,10 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::JsonConfig::default().limit(1 << 20))
-                .wrap(middleware::Logger::new("%r %s %Dms"))
+                .wrap(
+                    middleware::Logger::new("%{request}xi %s %Dms")
+                        .custom_request_replace("request", request_line),
+                )
                 .configure(health::routes)
                 .configure(api::routes)
                 .configure(api_delivery::routes)
