@@ -20,6 +20,17 @@ pub enum SmtpTls {
     None,
 }
 
+/// A setting that must not appear in logs or debug output (the SMTP password).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -55,7 +66,7 @@ pub struct Settings {
     pub smtp_port: Option<u16>,
     pub smtp_tls: SmtpTls,
     pub smtp_user: Option<String>,
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
     /// Seconds to wait for the SMTP server before counting an attempt as failed.
     pub smtp_timeout_secs: u64,
     /// Messages the outbox worker sends at once (and SMTP connections it keeps open).
@@ -319,8 +330,11 @@ mod tests {
         }
         let s = Settings {
             public_base_url: "https://survey.example.gov/".into(),
+            smtp_user: Some("rind".into()),
+            smtp_password: Some(Secret("hunter2".into())),
             ..Settings::default()
         };
+        assert!(!format!("{s:?}").contains("hunter2"));
         assert_eq!(s.link_base(), "https://survey.example.gov");
         assert_eq!(s.smtp_port_or_default(), 587);
     }

@@ -247,21 +247,18 @@ fn a_message_held_by_a_worker_that_died_is_sent_once_its_lease_runs_out() {
     let smtp = SmtpServer::start();
     let settings = smtp.settings(test_settings(&db));
     db.send(&settings, "W1");
-    // A worker claims a message and dies before sending it: its lease runs out in 300 ms.
+    // A worker claims a message and dies before sending it: its lease runs out in 1 s
+    // (long enough for the delivery below to finish first, even on a slow machine).
     let now = store::now();
-    let claimed = store::outbox::claim_due(
-        &mut db.conn(),
-        now,
-        now + chrono::Duration::milliseconds(300),
-        1,
-    )
-    .unwrap();
+    let claimed =
+        store::outbox::claim_due(&mut db.conn(), now, now + chrono::Duration::seconds(1), 1)
+            .unwrap();
     assert_eq!(claimed.len(), 1);
 
     let mailer = rind::delivery::Mailer::from_settings(&settings).unwrap();
     let report = deliver_due(&mut db.conn(), &settings, &mailer).unwrap();
     assert_eq!(report.sent, 1, "the claimed message waits for its lease");
-    std::thread::sleep(Duration::from_millis(350));
+    std::thread::sleep(Duration::from_millis(1_050));
     let report = deliver_due(&mut db.conn(), &settings, &mailer).unwrap();
     assert_eq!(report.sent, 1, "taken over after the lease");
     // The dead worker's claim can't record anything over the new one.

@@ -780,3 +780,49 @@ fn the_stylesheet_is_served() {
     assert!(css.content_type.starts_with("text/css"));
     assert!(css.body.contains(":focus-visible"));
 }
+
+#[test]
+fn a_link_expires_when_its_waves_closing_time_passes() {
+    let db = TestDb::new();
+    db.programme(1, 0);
+    let closes = store::now() + chrono::Duration::seconds(2);
+    rind::commands::create_wave(&mut db.conn(), "W2", "agency-cx", None, Some(closes), false)
+        .unwrap();
+    let settings = test_settings(&db);
+    rind::delivery::send_wave(
+        &mut db.conn(),
+        &settings,
+        "W2",
+        rind::delivery::Audiences::Both,
+    )
+    .unwrap();
+    db.deliver_to_folder(&settings);
+    let (_, mail) = mail_files(&settings.mail_dir).remove(0);
+    let path = mail.survey_path(LINK_BASE);
+    let invitation = &db.invitations("W2")[0];
+    assert_eq!(
+        invitation.expires_at,
+        Some(closes),
+        "links expire with the wave"
+    );
+
+    let app = TestApp::spawn_with(settings, false);
+    let page = app.get(&path);
+    assert_eq!(page.status, 200);
+    let key = form_key(&page.body);
+    while store::now() <= closes {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = db.snapshot();
+    assert_eq!(app.get(&path).status, 410);
+    let posted = app.post_form(
+        &path,
+        &[
+            ("form_key", &key),
+            ("action", "submit"),
+            ("q_rel_commitments", "4"),
+        ],
+    );
+    assert_eq!(posted.status, 410, "{posted:?}");
+    assert_eq!(db.snapshot(), before);
+}

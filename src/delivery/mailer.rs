@@ -53,7 +53,7 @@ impl Mailer {
             .timeout(Some(Duration::from_secs(settings.smtp_timeout_secs)))
             .pool_config(PoolConfig::new().max_size(settings.mail_concurrency));
         if let (Some(user), Some(password)) = (&settings.smtp_user, &settings.smtp_password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+            builder = builder.credentials(Credentials::new(user.clone(), password.0.clone()));
         }
         let mode = match settings.smtp_tls {
             SmtpTls::Tls => "tls",
