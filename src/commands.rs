@@ -56,9 +56,90 @@ pub fn create_wave(
     )
 }
 
-/// `rind serve`: the HTTP server, until stopped.
-pub async fn serve(settings: Settings, db: Database) -> Result<()> {
-    let app = Application::build(settings.clone(), db)?;
-    tracing::info!(port = app.port(), bind = %settings.bind, "rind is serving");
-    app.run().await
+/// `rind wave create --reminders 7,14 --max-reminders N --message TEXT`: how the wave's
+/// invitations and reminders go out. Unset options keep the stored values.
+pub fn set_wave_delivery(
+    conn: &mut DbConnection,
+    code: &str,
+    reminders: Option<&str>,
+    max_reminders: Option<u32>,
+    message: Option<&str>,
+) -> Result<Wave> {
+    let wave = waves::by_code(conn, code)?;
+    let schedule = match reminders {
+        Some(days) => crate::domain::ReminderSchedule::parse(days)?.to_string(),
+        None => wave.reminder_days.clone(),
+    };
+    let max_reminders = match max_reminders {
+        Some(n) if n > crate::domain::reminders::MAX_SCHEDULED_REMINDERS as u32 => {
+            return Err(AppError::invalid(format!(
+                "--max-reminders {n}: at most {} reminders are allowed",
+                crate::domain::reminders::MAX_SCHEDULED_REMINDERS
+            )));
+        }
+        Some(n) => n as i32,
+        None => wave.max_reminders,
+    };
+    let message = match message.map(str::trim) {
+        Some("") => None,
+        Some(text) => Some(text.to_string()),
+        None => wave.message.clone(),
+    };
+    waves::set_delivery(conn, wave.id, &schedule, max_reminders, message.as_deref())?;
+    waves::get(conn, wave.id)
+}
+
+/// `rind wave close`: no more answers and no more mail for the wave.
+pub fn close_wave(conn: &mut DbConnection, code: &str) -> Result<Wave> {
+    let wave = waves::by_code(conn, code)?;
+    waves::close(conn, wave.id, crate::store::now())?;
+    waves::get(conn, wave.id)
+}
+
+/// `rind serve`: the HTTP server and, unless `with_worker` is false, the outbox worker,
+/// until stopped (Ctrl-C or SIGTERM). The worker finishes the messages in hand first.
+pub async fn serve(settings: Settings, db: Database, with_worker: bool) -> Result<()> {
+    let app = Application::build(settings.clone(), db.clone())?;
+    let worker = if with_worker {
+        Some(crate::delivery::Worker::start(&settings, db)?)
+    } else {
+        None
+    };
+    tracing::info!(port = app.port(), bind = %settings.bind, worker = with_worker, "rind is serving");
+    let served = app.run().await;
+    if let Some(worker) = worker {
+        // Joining threads blocks: not on the async runtime.
+        actix_web::rt::task::spawn_blocking(move || worker.stop())
+            .await
+            .map_err(|e| AppError::Internal(format!("stopping the outbox worker: {e}")))?;
+    }
+    served
+}
+
+/// `rind worker`: the outbox worker alone, until Ctrl-C or SIGTERM.
+pub fn run_worker(settings: &Settings) -> Result<()> {
+    let db = open(settings)?;
+    let worker = crate::delivery::Worker::start(settings, db)?;
+    let system = actix_web::rt::System::new();
+    system.block_on(async {
+        actix_web::rt::spawn(async {
+            if actix_web::rt::signal::ctrl_c().await.is_ok() {
+                actix_web::rt::System::current().stop();
+            }
+        });
+        #[cfg(unix)]
+        actix_web::rt::spawn(async {
+            use actix_web::rt::signal::unix::{SignalKind, signal};
+            if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+                terminate.recv().await;
+                actix_web::rt::System::current().stop();
+            }
+        });
+    });
+    system
+        .run()
+        .map_err(|e| AppError::io("the worker's signal handling failed", e))?;
+    tracing::info!("stopping the outbox worker");
+    worker.stop();
+    Ok(())
 }

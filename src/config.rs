@@ -20,6 +20,17 @@ pub enum SmtpTls {
     None,
 }
 
+/// A setting that must not appear in logs or debug output (the SMTP password).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -54,12 +65,32 @@ pub struct Settings {
     pub signin_delay_ms: u64,
     /// Folder that receives `.eml` files when no SMTP host is set.
     pub mail_dir: PathBuf,
+    /// Sender of survey mail, e.g. `IT Office Survey <survey@it.state.example>`.
     pub mail_from: String,
+    /// SMTP server; unset means mail is written to `mail_dir` instead.
     pub smtp_host: Option<String>,
+    /// Default: 587 with `starttls`, 465 with `tls`, 25 with `none`.
     pub smtp_port: Option<u16>,
     pub smtp_tls: SmtpTls,
     pub smtp_user: Option<String>,
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// Seconds to wait for the SMTP server before counting an attempt as failed.
+    pub smtp_timeout_secs: u64,
+    /// Messages the outbox worker sends at once (and SMTP connections it keeps open).
+    pub mail_concurrency: u32,
+    /// Attempts before a message that keeps failing for a passing reason is given up.
+    pub mail_max_attempts: u32,
+    /// Wait before the first retry; it doubles with each further attempt (capped at 6 hours).
+    pub mail_retry_base_ms: u64,
+    /// How often an idle worker looks for mail that has become due.
+    pub mail_poll_ms: u64,
+    /// How long a worker may hold a claimed message before another worker may take it over
+    /// (a worker that died mid-send); keep it well above `smtp_timeout_secs`.
+    pub mail_lease_secs: u64,
+    /// How often the worker checks the waves' reminder schedules.
+    pub reminder_check_secs: u64,
+    /// Email a thank-you to each person who submits a survey.
+    pub thank_you_email: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +118,14 @@ impl Default for Settings {
             smtp_tls: SmtpTls::Starttls,
             smtp_user: None,
             smtp_password: None,
+            smtp_timeout_secs: 30,
+            mail_concurrency: 4,
+            mail_max_attempts: 8,
+            mail_retry_base_ms: 60_000,
+            mail_poll_ms: 2_000,
+            mail_lease_secs: 600,
+            reminder_check_secs: 300,
+            thank_you_email: false,
         }
     }
 }
@@ -160,7 +199,72 @@ impl Settings {
             return Err(AppError::invalid("pool_size must be at least 1"));
         }
         crate::db::DatabaseUrl::parse(&self.database_url)?;
+        self.validate_mail()
+    }
+
+    fn validate_mail(&self) -> Result<()> {
+        let base = self.public_base_url.trim();
+        if !(base.starts_with("https://") || base.starts_with("http://"))
+            || base.len() <= "https://".len()
+            || base.contains(['?', '#', ' '])
+        {
+            return Err(AppError::invalid(format!(
+                "public_base_url `{base}` must be an http:// or https:// address such as https://survey.example.gov"
+            )));
+        }
+        self.mail_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                AppError::invalid(format!(
+                    "mail_from `{}` is not an address such as `IT Survey <survey@example.gov>`: {e}",
+                    self.mail_from
+                ))
+            })?;
+        if let Some(host) = &self.smtp_host
+            && host.trim().is_empty()
+        {
+            return Err(AppError::invalid(
+                "smtp_host is empty: set a host name, or leave it unset to write mail to mail_dir",
+            ));
+        }
+        if self.smtp_user.is_some() != self.smtp_password.is_some() {
+            return Err(AppError::invalid(
+                "smtp_user and smtp_password go together: set both or neither",
+            ));
+        }
+        for (name, value) in [
+            ("mail_concurrency", u64::from(self.mail_concurrency)),
+            ("mail_max_attempts", u64::from(self.mail_max_attempts)),
+            ("mail_poll_ms", self.mail_poll_ms),
+            ("mail_lease_secs", self.mail_lease_secs),
+            ("smtp_timeout_secs", self.smtp_timeout_secs),
+            ("reminder_check_secs", self.reminder_check_secs),
+        ] {
+            if value == 0 {
+                return Err(AppError::invalid(format!("{name} must be at least 1")));
+            }
+        }
+        if self.mail_concurrency > 64 {
+            return Err(AppError::invalid(format!(
+                "mail_concurrency is {}; at most 64 SMTP connections are allowed",
+                self.mail_concurrency
+            )));
+        }
         Ok(())
+    }
+
+    /// `public_base_url` without a trailing slash, ready to have `/s/TOKEN` appended.
+    pub fn link_base(&self) -> &str {
+        self.public_base_url.trim().trim_end_matches('/')
+    }
+
+    /// The SMTP port: the one set, or the usual one for the TLS mode.
+    pub fn smtp_port_or_default(&self) -> u16 {
+        self.smtp_port.unwrap_or(match self.smtp_tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+            SmtpTls::None => 25,
+        })
     }
 }
 
@@ -211,6 +315,39 @@ mod tests {
         ] {
             assert!(s.validate().is_err(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn mail_settings_are_checked() {
+        for s in [
+            Settings {
+                public_base_url: "survey.example.gov".into(),
+                ..Settings::default()
+            },
+            Settings {
+                mail_from: "not an address".into(),
+                ..Settings::default()
+            },
+            Settings {
+                smtp_user: Some("rind".into()),
+                ..Settings::default()
+            },
+            Settings {
+                mail_concurrency: 0,
+                ..Settings::default()
+            },
+        ] {
+            assert!(s.validate().is_err(), "{s:?}");
+        }
+        let s = Settings {
+            public_base_url: "https://survey.example.gov/".into(),
+            smtp_user: Some("rind".into()),
+            smtp_password: Some(Secret("hunter2".into())),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.link_base(), "https://survey.example.gov");
+        assert_eq!(s.smtp_port_or_default(), 587);
     }
 
     #[test]

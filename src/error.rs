@@ -1,8 +1,10 @@
 //! rind's one error type, `AppError`, and how each kind maps to an HTTP status.
 //!
 //! Every layer returns `AppError`: `domain` parsers return `Invalid`, `store` returns
-//! `Database`/`NotFound`/`Conflict`, imports return `Rejected` with every bad row. The web
-//! layer turns it into a status and a short message; the cause chain is logged, never sent.
+//! `Database`/`NotFound`/`Conflict`, imports return `Rejected` with every bad row,
+//! `delivery` returns `Mail` for a message that could not be delivered and `Gone` for a
+//! closed wave. The web layer turns it into a status and a short message (the survey pages
+//! into an HTML page); the cause chain is logged, never sent.
 
 use std::fmt;
 
@@ -40,9 +42,16 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    /// Not allowed: a role without access, or a form posted without its anti-forgery token.
+    /// It existed but is no longer available: a closed wave, an expired survey link.
+    #[error("{0}")]
+    Gone(String),
+    /// Not allowed: e.g. a survey form posted without its anti-forgery token.
     #[error("{0}")]
     Forbidden(String),
+    /// A message was not delivered. `permanent` when trying again can't help (a 5xx reply,
+    /// an address the server refuses); otherwise the outbox retries it later.
+    #[error("mail not delivered: {message}")]
+    Mail { permanent: bool, message: String },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -75,6 +84,22 @@ impl AppError {
             source,
         }
     }
+
+    /// A delivery failure that a later attempt may get past (4xx, a dropped connection).
+    pub fn mail_transient(message: impl Into<String>) -> Self {
+        AppError::Mail {
+            permanent: false,
+            message: message.into(),
+        }
+    }
+
+    /// A delivery failure that retrying can't fix (5xx, a refused address).
+    pub fn mail_permanent(message: impl Into<String>) -> Self {
+        AppError::Mail {
+            permanent: true,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
@@ -96,7 +121,9 @@ impl ResponseError for AppError {
             AppError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Mail { .. } => StatusCode::BAD_GATEWAY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Io { .. } | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

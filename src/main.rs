@@ -35,6 +35,9 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080.
         #[arg(long)]
         bind: Option<String>,
+        /// Don't run the outbox worker here (run `rind worker` elsewhere instead).
+        #[arg(long)]
+        no_worker: bool,
     },
     /// Apply pending database migrations.
     Migrate {
@@ -71,6 +74,31 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserCommand,
+    },
+    /// Invite everyone not yet invited to a wave and queue their emails.
+    Send {
+        #[arg(long)]
+        wave: String,
+        /// Who to invite: customer (agency contacts), staff, or both.
+        #[arg(long, default_value = "both")]
+        audience: String,
+    },
+    /// Queue a reminder to everyone in a wave who has not answered (up to the wave's
+    /// most reminders).
+    Remind {
+        #[arg(long)]
+        wave: String,
+    },
+    /// Deliver queued mail: the outbox worker alone, until stopped.
+    Worker {
+        /// Deliver what is due now, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Mail written to the mail folder (when no SMTP host is set).
+    Mail {
+        #[command(subcommand)]
+        action: MailCommand,
     },
     /// Write a report of a wave: `gap` (perception gaps, overall and by agency, segment and team).
     Report {
@@ -124,7 +152,27 @@ enum WaveCommand {
         /// The wave later waves are compared against.
         #[arg(long)]
         baseline: bool,
+        /// Reminder schedule: days after each invitation, e.g. 7,14.
+        #[arg(long)]
+        reminders: Option<String>,
+        /// The most reminders anyone gets (default 2).
+        #[arg(long)]
+        max_reminders: Option<u32>,
+        /// The wave's own message, put in its emails (blank lines separate paragraphs).
+        #[arg(long)]
+        message: Option<String>,
     },
+    /// Close a wave now: its survey links stop working and no more mail goes out.
+    Close {
+        #[arg(long)]
+        code: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// List the .eml files in the mail folder, oldest first.
+    Ls,
 }
 
 #[derive(Subcommand)]
@@ -164,7 +212,10 @@ impl From<KindArg> for ImportKind {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = !matches!(cli.command, Command::Serve { .. });
+    let quiet = !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Worker { once: false }
+    );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -196,7 +247,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
 
     // `serve` needs a pool; every other command does its work on one connection, with no
     // pool threads left running when the process exits (libpq can crash if one is).
-    if let Command::Serve { demo, .. } = cli.command {
+    if let Command::Serve {
+        demo, no_worker, ..
+    } = cli.command
+    {
         let db = commands::open(&settings)?;
         {
             let mut conn = db.conn()?;
@@ -205,7 +259,30 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 report_demo(rind::demo::seed_if_empty(&mut conn, 2026)?);
             }
         }
-        return actix_web::rt::System::new().block_on(commands::serve(settings, db));
+        return actix_web::rt::System::new().block_on(commands::serve(settings, db, !no_worker));
+    }
+    if let Command::Worker { once: false } = cli.command {
+        return commands::run_worker(&settings);
+    }
+    if let Command::Mail {
+        action: MailCommand::Ls,
+    } = cli.command
+    {
+        // Reads the folder only; no database needed.
+        let files = rind::delivery::mailer::list_folder(&settings.mail_dir)?;
+        let mut out = std::io::stdout().lock();
+        let written = if files.is_empty() {
+            writeln!(out, "no mail in {}", settings.mail_dir.display())
+        } else {
+            files
+                .iter()
+                .try_for_each(|f| writeln!(out, "{}\t{}\t{}\t{}", f.date, f.to, f.subject, f.file))
+        };
+        return match written {
+            // `rind mail ls | head`: the reader has seen enough.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| AppError::io("cannot write the listing", e)),
+        };
     }
     let url = rind::db::DatabaseUrl::parse(&settings.database_url)?;
     let mut conn = url.connect()?;
@@ -252,6 +329,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     opens,
                     closes,
                     baseline,
+                    reminders,
+                    max_reminders,
+                    message,
                 },
         } => {
             let opens = opens
@@ -262,14 +342,63 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 .as_deref()
                 .map(rind::domain::parse_timestamp)
                 .transpose()?;
-            let wave =
-                commands::create_wave(&mut conn, &code, &instrument, opens, closes, baseline)?;
+            // One transaction: a bad --reminders leaves no wave behind.
+            let wave = diesel::Connection::transaction::<_, AppError, _>(&mut conn, |conn| {
+                let wave =
+                    commands::create_wave(conn, &code, &instrument, opens, closes, baseline)?;
+                if reminders.is_some() || max_reminders.is_some() || message.is_some() {
+                    return commands::set_wave_delivery(
+                        conn,
+                        &wave.code,
+                        reminders.as_deref(),
+                        max_reminders,
+                        message.as_deref(),
+                    );
+                }
+                Ok(wave)
+            })?;
             println!(
-                "created wave {}{}",
+                "created wave {}{}{}",
                 wave.code,
-                if wave.is_baseline { " (baseline)" } else { "" }
+                if wave.is_baseline { " (baseline)" } else { "" },
+                if wave.reminder_days.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; reminders on days {} (at most {})",
+                        wave.reminder_days, wave.max_reminders
+                    )
+                }
             );
         }
+        Command::Wave {
+            action: WaveCommand::Close { code },
+        } => {
+            let wave = commands::close_wave(&mut conn, &code)?;
+            println!("closed wave {}", wave.code);
+        }
+        Command::Send { wave, audience } => {
+            let audiences = rind::delivery::Audiences::parse(&audience)?;
+            let summary = rind::delivery::send_wave(&mut conn, &settings, &wave, audiences)?;
+            println!("{summary}");
+            if summary.invited() > 0 {
+                println!(
+                    "`rind serve` (or `rind worker`) delivers them to {}",
+                    rind::delivery::Mailer::from_settings(&settings)?.describe()
+                );
+            }
+        }
+        Command::Remind { wave } => {
+            let n = rind::delivery::reminders::remind_now(&mut conn, &settings, &wave)?;
+            println!("wave {wave}: {n} reminder(s) queued");
+        }
+        Command::Worker { .. } => {
+            let mailer = rind::delivery::Mailer::from_settings(&settings)?;
+            let report = rind::delivery::outbox::deliver_due(&mut conn, &settings, &mailer)?;
+            println!("{report} (to {})", mailer.describe());
+        }
+        // Handled above.
+        Command::Mail { .. } => {}
         Command::Report {
             kind,
             wave,

@@ -57,6 +57,12 @@ fn the_openapi_document_is_valid_json_describing_the_api() {
             "{path} is not described: {doc}"
         );
     }
+    for path in ["/api/v1/waves/{code}/send", "/api/v1/waves/{code}/remind"] {
+        assert!(
+            paths[path]["post"].is_object(),
+            "{path} is not described: {doc}"
+        );
+    }
 }
 
 #[test]

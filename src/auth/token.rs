@@ -20,12 +20,11 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn generate() -> Secret {
-        let mut bytes = [0u8; BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        Secret(URL_SAFE_NO_PAD.encode(bytes))
+        Secret(URL_SAFE_NO_PAD.encode(random_bytes()))
     }
 
-    /// A secret as it came from a cookie or header; `None` for anything that can't be one.
+    /// A secret as it came in a cookie, header or URL; `None` for anything that can't be
+    /// one of ours, which is then treated exactly like an unknown secret.
     pub fn parse(s: &str) -> Option<Secret> {
         let s = s.trim();
         if s.len() != CHARS
@@ -35,7 +34,9 @@ impl Secret {
         {
             return None;
         }
-        Some(Secret(s.to_string()))
+        let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
+        // Re-encoding must give the same text: one secret has one spelling.
+        (bytes.len() == BYTES && URL_SAFE_NO_PAD.encode(&bytes) == s).then(|| Secret(s.to_string()))
     }
 
     /// What is stored: SHA-256 of the written secret.
@@ -52,6 +53,13 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
     }
+}
+
+/// 256 random bits from the thread-local CSPRNG.
+pub fn random_bytes() -> [u8; BYTES] {
+    let mut bytes = [0u8; BYTES];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
 }
 
 /// Compares two strings in time that depends only on their lengths (CSRF tokens).

@@ -124,6 +124,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitation_links (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        token_hash -> Binary,
+        form_key -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     responses (id) {
         id -> BigInt,
         wave_id -> BigInt,
@@ -224,6 +234,7 @@ diesel::joinable!(waves -> instruments (instrument_id));
 diesel::joinable!(invitations -> waves (wave_id));
 diesel::joinable!(invitations -> contacts (contact_id));
 diesel::joinable!(invitations -> staff (staff_id));
+diesel::joinable!(invitation_links -> invitations (invitation_id));
 diesel::joinable!(responses -> waves (wave_id));
 diesel::joinable!(responses -> agencies (agency_id));
 diesel::joinable!(comments -> responses (response_id));
@@ -248,6 +259,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     items,
     waves,
     invitations,
+    invitation_links,
     responses,
     comments,
     sla_metrics,

@@ -2,10 +2,12 @@
 
 pub mod email;
 pub mod instrument;
+pub mod reminders;
 pub mod scale;
 
 pub use email::Email;
 pub use instrument::{InstrumentDef, ItemDef};
+pub use reminders::ReminderSchedule;
 pub use scale::{Answer, NO_ANSWER, Scale};
 
 use serde::Serialize;

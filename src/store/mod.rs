@@ -7,8 +7,10 @@
 pub mod agencies;
 pub mod contacts;
 pub mod fingerprint;
+pub mod follow_ups;
 pub mod instruments;
 pub mod invitations;
+pub mod outbox;
 pub mod responses;
 pub mod services;
 pub mod sessions;

@@ -24,6 +24,13 @@ pub struct Wave {
     pub message: Option<String>,
 }
 
+impl Wave {
+    /// Closed by hand, or past its closing time: no more answers, no more mail.
+    pub fn is_closed(&self, now: NaiveDateTime) -> bool {
+        self.status == "closed" || self.closes_at.is_some_and(|closes| closes <= now)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewWave {
     pub code: String,
@@ -84,6 +91,62 @@ pub fn create(conn: &mut DbConnection, wave: &NewWave) -> Result<Wave> {
         .get_result(c))
     .map_err(|e| super::conflict_on_unique(e, || format!("wave {} already exists", wave.code)))?;
     get(conn, id)
+}
+
+/// Sets how a wave is delivered: its reminder schedule (days after the invitation, e.g.
+/// `7,14`), the most reminders anyone gets, and the wave's own message for its emails.
+pub fn set_delivery(
+    conn: &mut DbConnection,
+    id: i64,
+    reminder_days: &str,
+    max_reminders: i32,
+    message: Option<&str>,
+) -> Result<()> {
+    diesel::update(waves::table.find(id))
+        .set((
+            waves::reminder_days.eq(reminder_days),
+            waves::max_reminders.eq(max_reminders),
+            waves::message.eq(message),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sending opens a draft wave; a wave with no opening time opens now.
+pub fn open_for_sending(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<()> {
+    diesel::update(waves::table.find(id).filter(waves::status.eq("draft")))
+        .set(waves::status.eq("open"))
+        .execute(conn)?;
+    diesel::update(waves::table.find(id).filter(waves::opens_at.is_null()))
+        .set(waves::opens_at.eq(Some(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Closes a wave now: its links stop working and no more mail goes out for it.
+pub fn close(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<()> {
+    diesel::update(waves::table.find(id))
+        .set(waves::status.eq("closed"))
+        .execute(conn)?;
+    // Keep an earlier closing time; a later one (or none) becomes now.
+    diesel::update(
+        waves::table
+            .find(id)
+            .filter(waves::closes_at.is_null().or(waves::closes_at.gt(now))),
+    )
+    .set(waves::closes_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Open waves that have a reminder schedule.
+pub fn open_with_reminders(conn: &mut DbConnection) -> Result<Vec<Wave>> {
+    Ok(waves::table
+        .filter(waves::status.eq("open"))
+        .filter(waves::reminder_days.ne(""))
+        .order(waves::id)
+        .select(Wave::as_select())
+        .load(conn)?)
 }
 
 pub fn get(conn: &mut DbConnection, id: i64) -> Result<Wave> {

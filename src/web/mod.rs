@@ -1,12 +1,14 @@
-//! The actix-web application: health checks and the JSON API (dashboard and survey pages
-//! come later). Handlers are thin: they parse, run store calls off the async workers with
-//! `web::block`, and render.
+//! The actix-web application: health checks, the JSON API, and the public survey pages
+//! (`/s/{token}`; dashboard pages come later). Handlers are thin: they parse, run store
+//! calls off the async workers with `web::block`, and render.
 
 mod api;
+mod api_delivery;
 pub mod auth;
 mod dashboard;
 mod format;
 mod health;
+mod survey;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -49,6 +51,20 @@ impl AppState {
     }
 }
 
+/// The request as logged: method and path, with survey link tokens masked (`/s/***`), so
+/// that no token ever lands in a log.
+fn request_line(req: &actix_web::dev::ServiceRequest) -> String {
+    let path = req.path();
+    let shown = match path.strip_prefix("/s/") {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/s/***{tail}")
+        }
+        None => path.to_string(),
+    };
+    format!("{} {shown}", req.method())
+}
+
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     server: Server,
@@ -82,10 +98,15 @@ impl Application {
                         .add((header::X_FRAME_OPTIONS, "DENY"))
                         .add((header::REFERRER_POLICY, "same-origin")),
                 )
-                .wrap(middleware::Logger::new("%r %s %Dms"))
+                .wrap(
+                    middleware::Logger::new("%{request}xi %s %Dms")
+                        .custom_request_replace("request", request_line),
+                )
                 .configure(health::routes)
                 .configure(api::routes)
                 .configure(dashboard::routes)
+                .configure(api_delivery::routes)
+                .configure(survey::routes)
         })
         .listen(listener)
         .map_err(|e| AppError::io("cannot start the HTTP server", e))?

@@ -7,7 +7,8 @@
 //! `TestDb` runs the real `rind` binary against that database (`db.rind(..)`,
 //! `db.import(..)`) and reads back what was written through the library's store
 //! functions (`db.conn()`, `db.snapshot()`). `TestApp` starts the real web application on a
-//! free port and talks HTTP to it.
+//! free port and talks HTTP to it (optionally with its outbox worker, as `rind serve` runs
+//! it); `smtp::SmtpServer` is a real SMTP server on loopback for it to send to.
 
 #![allow(
     dead_code,
@@ -34,6 +35,8 @@ use diesel::sql_query;
 use diesel::sql_types::BigInt;
 use rind::db::DbConnection;
 use rind::store;
+
+pub mod smtp;
 
 /// The instrument shipped in the repository.
 pub fn default_instrument_path() -> PathBuf {
@@ -165,6 +168,7 @@ pub const TABLES: &[&str] = &[
     "items",
     "waves",
     "invitations",
+    "invitation_links",
     "responses",
     "comments",
     "sla_metrics",
@@ -621,14 +625,41 @@ pub struct TestApp {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
 impl Reply {
+    /// A response header, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as JSON; panics (showing it) if it is not.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Settings for an app or worker under test: the test database, a free port, mail to the
+/// test's folder, and a worker that polls and retries in milliseconds.
+pub fn test_settings(db: &TestDb) -> rind::Settings {
+    rind::Settings {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        pool_size: 8,
+        public_base_url: "https://survey.example.gov".into(),
+        mail_from: "IT Office Survey <survey@it.state.example>".into(),
+        mail_dir: db.dir().join("mail"),
+        mail_concurrency: 2,
+        mail_poll_ms: 20,
+        mail_retry_base_ms: 10,
+        mail_max_attempts: 5,
+        mail_lease_secs: 60,
+        signin_delay_ms: 1,
+        reminder_check_secs: 3600,
+        ..rind::Settings::default()
     }
 }
 
@@ -644,15 +675,27 @@ impl TestApp {
             signin_delay_ms: 1,
             ..rind::Settings::default()
         };
+        TestApp::spawn_with(settings, false)
+    }
+
+    /// Starts the app with these settings, and its outbox worker too when `worker` is
+    /// true (as `rind serve` does). The worker is stopped before the server.
+    pub fn spawn_with(settings: rind::Settings, worker: bool) -> TestApp {
         settings.validate().expect("valid test settings");
         let (ready_tx, ready_rx) = mpsc::channel::<Result<u16, String>>();
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
             actix_rt::System::new().block_on(async move {
-                let app = rind::commands::open(&settings)
-                    .and_then(|database| rind::web::Application::build(settings, database));
-                let app = match app {
-                    Ok(app) => app,
+                let started = rind::commands::open(&settings).and_then(|database| {
+                    let outbox = if worker {
+                        Some(rind::delivery::Worker::start(&settings, database.clone())?)
+                    } else {
+                        None
+                    };
+                    Ok((rind::web::Application::build(settings, database)?, outbox))
+                });
+                let (app, outbox) = match started {
+                    Ok(started) => started,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e.to_string()));
                         return;
@@ -663,6 +706,9 @@ impl TestApp {
                 // Serve until the test lets go of the app; dropping the server closes
                 // its listener and stops its workers.
                 let _ = actix_rt::task::spawn_blocking(move || stop_rx.recv()).await;
+                if let Some(outbox) = outbox {
+                    let _ = actix_rt::task::spawn_blocking(move || outbox.stop()).await;
+                }
                 server.abort();
                 let _ = server.await;
             });
@@ -691,6 +737,40 @@ impl TestApp {
     /// `GET path`.
     pub fn get(&self, path: &str) -> Reply {
         get(&self.client, &format!("{}{path}", self.address))
+    }
+
+    /// `POST path` with a form body (`application/x-www-form-urlencoded`).
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let url = format!("{}{path}", self.address);
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .client
+            .post(&url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        reply(response, &url)
+    }
+
+    /// `POST path` with a raw body and content type.
+    pub fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let url = format!("{}{path}", self.address);
+        let response = self
+            .client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        reply(response, &url)
     }
 
     /// `GET path`, asserting 200 and a JSON body.
@@ -743,13 +823,33 @@ pub fn client_with_token(token: Option<&str>) -> reqwest::blocking::Client {
         .expect("an HTTP client")
 }
 
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// A blocking GET that returns whatever came back.
 pub fn get(client: &reqwest::blocking::Client, url: &str) -> Reply {
     let response = client
         .get(url)
         .send()
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    reply(response, url)
+}
+
+fn reply(response: reqwest::blocking::Response, url: &str) -> Reply {
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
@@ -758,10 +858,11 @@ pub fn get(client: &reqwest::blocking::Client, url: &str) -> Reply {
         .to_string();
     let body = response
         .text()
-        .unwrap_or_else(|e| panic!("GET {url}: body: {e}"));
+        .unwrap_or_else(|e| panic!("{url}: body: {e}"));
     Reply {
         status,
         content_type,
+        headers,
         body,
     }
 }
@@ -790,4 +891,123 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+// ---------------------------------------------------------------------------------------
+// Survey delivery
+// ---------------------------------------------------------------------------------------
+
+/// The base of survey links in the tests' emails.
+pub const LINK_BASE: &str = "https://survey.example.gov";
+
+/// The email of agency contact number `i` (DOT for even i, DHHS for odd).
+pub fn contact_email(i: usize) -> String {
+    format!("contact{i}@agency{}.state.example", i % 2)
+}
+
+/// The email of staff member number `i`.
+pub fn staff_email(i: usize) -> String {
+    format!("staff{i}@it.state.example")
+}
+
+impl TestDb {
+    /// A programme ready to send: the default instrument, agencies DOT (whose relationship
+    /// manager `brm@it.state.example` is a user) and DHHS, `contacts` contacts, `staff`
+    /// staff members, and a draft wave `W1`.
+    pub fn programme(&self, contacts: usize, staff: usize) -> &Self {
+        self.with_default_instrument();
+        let mut conn = self.conn();
+        let import = |conn: &mut DbConnection, kind, csv: String| {
+            rind::import::import_csv(conn, kind, csv.as_bytes(), None)
+                .unwrap_or_else(|e| panic!("import {kind:?}: {e}"));
+        };
+        import(
+            &mut conn,
+            rind::import::ImportKind::Agencies,
+            "code,name,brm_owner_email\nDOT,Transportation,brm@it.state.example\nDHHS,Health,\n"
+                .into(),
+        );
+        let mut csv = String::from("email,name,agency,segment\n");
+        for i in 0..contacts {
+            let agency = if i % 2 == 0 { "DOT" } else { "DHHS" };
+            csv.push_str(&format!(
+                "{},Contact {i},{agency},executive\n",
+                contact_email(i)
+            ));
+        }
+        if contacts > 0 {
+            import(&mut conn, rind::import::ImportKind::Contacts, csv);
+        }
+        let mut csv = String::from("email,name,team\n");
+        for i in 0..staff {
+            csv.push_str(&format!("{},Staff {i},service_desk\n", staff_email(i)));
+        }
+        if staff > 0 {
+            import(&mut conn, rind::import::ImportKind::Staff, csv);
+        }
+        rind::auth::add_user(
+            &mut conn,
+            "brm@it.state.example",
+            "brm",
+            "a long test password",
+        )
+        .expect("add the BRM user");
+        drop(conn);
+        self.create_wave("W1", false);
+        self
+    }
+
+    /// Invites everyone to `wave` through the library, as `rind send` does.
+    pub fn send(&self, settings: &rind::Settings, wave: &str) -> rind::delivery::SendSummary {
+        rind::delivery::send_wave(
+            &mut self.conn(),
+            settings,
+            wave,
+            rind::delivery::Audiences::Both,
+        )
+        .expect("send the wave")
+    }
+
+    /// Delivers every due message to the settings' mail folder, as `rind worker --once`.
+    pub fn deliver_to_folder(
+        &self,
+        settings: &rind::Settings,
+    ) -> rind::delivery::outbox::DeliveryReport {
+        let mailer = rind::delivery::Mailer::Folder(settings.mail_dir.clone());
+        rind::delivery::outbox::deliver_due(&mut self.conn(), settings, &mailer)
+            .expect("deliver the due mail")
+    }
+
+    /// The outbox, oldest first.
+    pub fn outbox(&self) -> Vec<store::outbox::MessageRow> {
+        store::outbox::list(&mut self.conn()).expect("the outbox")
+    }
+
+    /// The invitations of a wave.
+    pub fn invitations(&self, wave: &str) -> Vec<store::invitations::InvitationRow> {
+        let wave = self.wave(wave);
+        store::invitations::list_for_wave(&mut self.conn(), wave.id).expect("invitations")
+    }
+}
+
+/// Every `.eml` file in a folder, oldest first, with its file name.
+pub fn mail_files(dir: &Path) -> Vec<(String, smtp::Mail)> {
+    rind::delivery::mailer::list_folder(dir)
+        .expect("list the mail folder")
+        .into_iter()
+        .map(|f| {
+            let mail = smtp::Mail::from_file(&dir.join(&f.file));
+            (f.file, mail)
+        })
+        .collect()
+}
+
+/// The value of the hidden `form_key` field in a survey page.
+#[track_caller]
+pub fn form_key(page: &str) -> String {
+    let at = page
+        .find("name=\"form_key\" value=\"")
+        .unwrap_or_else(|| panic!("no form_key field in the page:\n{page}"));
+    let rest = &page[at + "name=\"form_key\" value=\"".len()..];
+    rest[..rest.find('"').expect("closing quote")].to_string()
 }

@@ -1,0 +1,2 @@
+DROP INDEX outbox_invitation;
+DROP TABLE invitation_links;
