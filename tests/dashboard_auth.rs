@@ -248,6 +248,12 @@ fn output_is_escaped() {
 /// What each role gets from each route: (path, anonymous, admin, cio, brm, viewer).
 const MATRIX: &[(&str, u16, u16, u16, u16, u16)] = &[
     ("/", 302, 200, 200, 200, 200),
+    ("/waves/FY26-Q1", 302, 200, 200, 200, 200),
+    ("/waves/FY26-Q1/rates", 302, 200, 200, 200, 200),
+    ("/waves/NOPE", 302, 404, 404, 404, 404),
+    // DOR's relationship lead is the demo BRM; DOT's is someone else.
+    ("/agencies/DOR?wave=FY26-Q1", 302, 200, 200, 200, 403),
+    ("/agencies/DOT?wave=FY26-Q1", 302, 200, 200, 403, 403),
     ("/signin", 200, 200, 200, 200, 200),
     ("/healthz", 200, 200, 200, 200, 200),
     ("/api/v1/openapi.json", 200, 200, 200, 200, 200),
@@ -403,4 +409,90 @@ fn the_overview_shows_the_figures_of_the_api() {
     assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
     assert!(!header("content-security-policy").contains("script-src"));
     assert_eq!(header("x-content-type-options"), "nosniff");
+}
+
+#[test]
+fn wave_and_agency_pages_show_what_the_role_may_see() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut cio = Browser::new(&app);
+    cio.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let mut viewer = Browser::new(&app);
+    viewer.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let client = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
+    let gap = common::get(
+        &client,
+        &format!("{}/api/v1/waves/FY26-Q3/gap", app.address),
+    )
+    .json();
+
+    let (status, html, _) = cio.get("/waves/FY26-Q3");
+    assert_eq!(status, 200);
+    // Every item of the API's table is a row, with its finding.
+    for item in gap["items"].as_array().unwrap() {
+        let code = item["item"].as_str().unwrap();
+        assert!(
+            html.contains(&format!("<th scope=\"row\">{code}</th>")),
+            "{code}"
+        );
+    }
+    // Blind spots among items and dimensions, one row each.
+    let blind = gap["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(gap["dimensions"].as_array().unwrap())
+        .filter(|i| i["verdict"] == "blind_spot")
+        .count();
+    assert_eq!(html.matches(">Blind spot</td>").count(), blind);
+    // The agency heatmap: hidden agencies are marked, not left out.
+    assert!(html.contains("Agencies × dimensions"));
+    let groups = gap["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["by"] == "agency")
+        .unwrap()["groups"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let hidden = groups.iter().filter(|g| g["table"].is_null()).count();
+    assert!(hidden > 0, "the demo has agencies below the threshold");
+    assert!(html.contains("suppressed"));
+    // A viewer sees the aggregates but no agency rows.
+    let (status, html, _) = viewer.get("/waves/FY26-Q3");
+    assert_eq!(status, 200);
+    assert!(!html.contains("Agencies × dimensions"));
+    let (_, rates, _) = viewer.get("/waves/FY26-Q3/rates");
+    assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
+    let (_, rates, _) = cio.get("/waves/FY26-Q3/rates");
+    assert!(rates.contains(">DOT<"));
+
+    // The agency page: a large agency shows its gaps and comments, a hidden one says why.
+    let shown = groups
+        .iter()
+        .filter(|g| g["table"].is_object())
+        .max_by_key(|g| g["respondents"].as_u64().unwrap())
+        .unwrap();
+    let code = shown["group"].as_str().unwrap();
+    let (status, html, _) = cio.get(&format!("/agencies/{code}?wave=FY26-Q3"));
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!(
+        "Customers of {code}: n = {}",
+        shown["respondents"]
+    )));
+    assert!(
+        !html.contains("Comments are shown only when"),
+        "{code} has enough answers"
+    );
+    let small = groups
+        .iter()
+        .find(|g| g["suppressed"] == "below_threshold")
+        .unwrap();
+    let small = small["group"].as_str().unwrap();
+    let (status, html, _) = cio.get(&format!("/agencies/{small}?wave=FY26-Q3"));
+    assert_eq!(status, 200);
+    assert!(html.contains("are not shown: fewer people answered"));
+    assert!(html.contains("Comments are shown only when at least 10"));
+    assert!(!html.contains("Gaps per item for"));
 }

@@ -109,3 +109,12 @@ pub fn owned_by(conn: &mut DbConnection, email: &str) -> Result<Vec<String>> {
         .select(agencies::code)
         .load(conn)?)
 }
+
+pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<Agency> {
+    agencies::table
+        .filter(agencies::code.eq(code))
+        .select(Agency::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| crate::error::AppError::NotFound(format!("agency {code}")))
+}

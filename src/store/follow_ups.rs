@@ -71,3 +71,11 @@ pub fn for_wave(conn: &mut DbConnection, wave_id: i64) -> Result<Vec<FollowUp>> 
         .select(FollowUp::as_select())
         .load(conn)?)
 }
+
+/// The follow-ups of one agency in a wave, urgent ones first.
+pub fn for_agency(conn: &mut DbConnection, wave_id: i64, agency_id: i64) -> Result<Vec<FollowUp>> {
+    Ok(for_wave(conn, wave_id)?
+        .into_iter()
+        .filter(|f| f.agency_id == Some(agency_id))
+        .collect())
+}

@@ -164,3 +164,23 @@ pub fn counts_by_agency(
         .map(|(audience, agency, n)| Ok((Audience::parse(&audience)?, agency, n)))
         .collect()
 }
+
+/// The comments customers of one agency left in a wave, with the item they answered,
+/// in item order. Comments are shown only for groups at the comment threshold; the caller
+/// checks it.
+pub fn agency_comments(
+    conn: &mut DbConnection,
+    wave_id: i64,
+    agency_id: i64,
+) -> Result<Vec<(String, String)>> {
+    use crate::db::schema::items;
+    Ok(comments::table
+        .inner_join(responses::table)
+        .inner_join(items::table)
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::agency_id.eq(agency_id))
+        .filter(responses::audience.eq(Audience::Customer.as_str()))
+        .order((items::position, comments::id))
+        .select((items::code, comments::body))
+        .load(conn)?)
+}

@@ -267,12 +267,33 @@ struct CalibrationRow {
     spearman: String,
 }
 
+/// What the navigation bar of every signed-in page needs.
+pub struct Nav {
+    pub csrf_token: String,
+    pub user_email: String,
+    pub role: &'static str,
+    /// The wave the page is about, for the wave links.
+    pub wave: Option<String>,
+    /// Whether the follow-up list is open to this user.
+    pub follow_ups: bool,
+}
+
+impl Nav {
+    pub fn of(who: &SignedIn, wave: Option<&str>) -> Nav {
+        Nav {
+            csrf_token: who.csrf_token.clone(),
+            user_email: who.user.email.clone(),
+            role: who.role().as_str(),
+            wave: wave.map(str::to_string),
+            follow_ups: who.role() != crate::domain::Role::Viewer,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/overview.html")]
 struct OverviewPage {
-    csrf_token: String,
-    user_email: String,
-    role: &'static str,
+    nav: Nav,
     waves: Vec<waves::WaveSummary>,
     selected: String,
     overview: Option<std::sync::Arc<Overview>>,
@@ -289,7 +310,7 @@ struct WaveQuery {
 }
 
 /// The wave a page shows by default: the latest with any responses, else the latest.
-fn default_wave(waves: &[waves::WaveSummary]) -> Option<String> {
+pub fn default_wave(waves: &[waves::WaveSummary]) -> Option<String> {
     waves
         .iter()
         .rev()
@@ -364,9 +385,7 @@ async fn overview(
         _ => format::NONE.to_string(),
     };
     let page_data = OverviewPage {
-        csrf_token: who.csrf_token.clone(),
-        user_email: who.user.email.clone(),
-        role: who.role().as_str(),
+        nav: Nav::of(&who, selected.as_deref()),
         selected: selected.unwrap_or_default(),
         customer_rate: overview
             .as_ref()

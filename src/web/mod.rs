@@ -8,6 +8,7 @@ pub mod auth;
 mod dashboard;
 mod format;
 mod health;
+mod pages;
 mod survey;
 
 use std::net::TcpListener;
@@ -105,6 +106,7 @@ impl Application {
                 .configure(health::routes)
                 .configure(api::routes)
                 .configure(dashboard::routes)
+                .configure(pages::routes)
                 .configure(api_delivery::routes)
                 .configure(survey::routes)
         })
