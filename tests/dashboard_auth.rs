@@ -254,6 +254,8 @@ const MATRIX: &[(&str, u16, u16, u16, u16, u16)] = &[
     // DOR's relationship lead is the demo BRM; DOT's is someone else.
     ("/agencies/DOR?wave=FY26-Q1", 302, 200, 200, 200, 403),
     ("/agencies/DOT?wave=FY26-Q1", 302, 200, 200, 403, 403),
+    ("/waves/FY26-Q1/services/email", 302, 200, 200, 200, 200),
+    ("/waves/FY26-Q1/services/nope", 302, 404, 404, 404, 404),
     ("/signin", 200, 200, 200, 200, 200),
     ("/healthz", 200, 200, 200, 200, 200),
     ("/api/v1/openapi.json", 200, 200, 200, 200, 200),
@@ -467,6 +469,29 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
     let (_, rates, _) = cio.get("/waves/FY26-Q3/rates");
     assert!(rates.contains(">DOT<"));
+
+    // A service page: the watermelon finding of the API, per-agency cells for the cio only.
+    let watermelon = common::get(
+        &client,
+        &format!("{}/api/v1/waves/FY26-Q3/watermelon", app.address),
+    )
+    .json();
+    let planted = watermelon["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["class"] == "watermelon")
+        .expect("the demo plants a watermelon");
+    let service = planted["service"].as_str().unwrap();
+    let (status, html, _) = cio.get(&format!("/waves/FY26-Q3/services/{service}"));
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Watermelon: SLA green, customers red"),
+        "{html}"
+    );
+    assert!(html.contains("SLA attainment against CSAT per agency"));
+    let (_, html, _) = viewer.get(&format!("/waves/FY26-Q3/services/{service}"));
+    assert!(html.contains("No agency figures to show for your role"));
 
     // The agency page: a large agency shows its gaps and comments, a hidden one says why.
     let shown = groups

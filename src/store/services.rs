@@ -156,3 +156,12 @@ pub fn ids_by_code(conn: &mut DbConnection) -> Result<HashMap<String, i64>> {
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<Service> {
+    services::table
+        .filter(services::code.eq(code))
+        .select(Service::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| crate::error::AppError::NotFound(format!("service {code}")))
+}

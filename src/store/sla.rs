@@ -95,3 +95,19 @@ pub fn for_wave(conn: &mut DbConnection, wave_id: i64) -> Result<Vec<SlaMetric>>
         .select(SlaMetric::as_select())
         .load(conn)?)
 }
+
+/// The metrics of one service in a wave, with the agency code each covers (`None` = all).
+pub fn for_service(
+    conn: &mut DbConnection,
+    wave_id: i64,
+    service_id: i64,
+) -> Result<Vec<(SlaMetric, Option<String>)>> {
+    use crate::db::schema::agencies;
+    Ok(sla_metrics::table
+        .left_join(agencies::table)
+        .filter(sla_metrics::wave_id.eq(wave_id))
+        .filter(sla_metrics::service_id.eq(service_id))
+        .order((agencies::code.nullable(), sla_metrics::metric))
+        .select((SlaMetric::as_select(), agencies::code.nullable()))
+        .load(conn)?)
+}

@@ -19,7 +19,8 @@ use crate::report::{self, OfWave, WaveGapReport};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(wave_page)
         .service(rates_page)
-        .service(agency_page);
+        .service(agency_page)
+        .service(service_page);
 }
 
 /// One compared row, as read on a page.
@@ -488,6 +489,108 @@ async fn agency_page(
         follow_ups,
         comments,
         comment_threshold: threshold,
+    };
+    Ok(page(StatusCode::OK, &body)?)
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/service.html")]
+struct ServicePage {
+    nav: Nav,
+    wave: String,
+    name: String,
+    summary: String,
+    /// (metric, for whom, target, actual, met)
+    metrics: Vec<(String, String, String, String, &'static str)>,
+    /// (agency, SLA met, CSAT, interval, finding)
+    agencies: Vec<(String, String, String, String, &'static str)>,
+}
+
+/// One service: SLA against experience, overall and per agency the reader may see.
+#[get("/waves/{code}/services/{service}")]
+async fn service_page(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (wave, service) = path.into_inner();
+    let (_, watermelons) = wave_reports(&state, &who, wave.clone()).await?;
+    let (svc, metrics) = {
+        let (wave, service) = (wave.clone(), service.clone());
+        state
+            .run(move |conn| {
+                let svc = crate::store::services::by_code(conn, &service)?;
+                let wave = crate::store::waves::by_code(conn, &wave)?;
+                let metrics = crate::store::sla::for_service(conn, wave.id, svc.id)?;
+                Ok((svc, metrics))
+            })
+            .await?
+    };
+    let row = watermelons
+        .report
+        .services
+        .iter()
+        .find(|s| s.service == service);
+    let summary = match row {
+        Some(s) => format!(
+            "SLA met: {}. CSAT: {} {} (n = {}). {}.",
+            format::percent(s.watermelon.sla.attainment),
+            format::percent(s.watermelon.customers.csat),
+            format::percent_interval(s.watermelon.customers.ci95),
+            s.watermelon
+                .customers
+                .n
+                .map_or(format::NONE.to_string(), |n| n.to_string()),
+            class_code(s.watermelon.class).1
+        ),
+        None => "No SLA figures and no satisfaction item for this service.".to_string(),
+    };
+    // Per-agency SLA figures are shown only for agencies the reader may see.
+    let metrics = metrics
+        .into_iter()
+        .filter(|(_, agency)| {
+            agency
+                .as_deref()
+                .is_none_or(|a| who.access.may_see_agency(a))
+        })
+        .map(|(m, agency)| {
+            (
+                m.metric.clone(),
+                agency.unwrap_or_else(|| "all agencies".into()),
+                m.target.to_string(),
+                m.actual.to_string(),
+                if m.is_met() { "yes" } else { "no" },
+            )
+        })
+        .collect();
+    let agencies = row.map_or_else(Vec::new, |s| {
+        s.agencies
+            .iter()
+            .map(|a| {
+                let (csat, interval) = match a.suppressed {
+                    Some(_) => ("suppressed".to_string(), format::NONE.to_string()),
+                    None => (
+                        format::percent(a.watermelon.customers.csat),
+                        format::percent_interval(a.watermelon.customers.ci95),
+                    ),
+                };
+                (
+                    a.agency.clone(),
+                    format::percent(a.watermelon.sla.attainment),
+                    csat,
+                    interval,
+                    class_code(a.watermelon.class).1,
+                )
+            })
+            .collect()
+    });
+    let body = ServicePage {
+        nav: Nav::of(&who, Some(&wave)),
+        wave,
+        name: svc.name,
+        summary,
+        metrics,
+        agencies,
     };
     Ok(page(StatusCode::OK, &body)?)
 }
