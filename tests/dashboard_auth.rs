@@ -256,6 +256,7 @@ const MATRIX: &[(&str, u16, u16, u16, u16, u16)] = &[
     ("/agencies/DOT?wave=FY26-Q1", 302, 200, 200, 403, 403),
     ("/waves/FY26-Q1/services/email", 302, 200, 200, 200, 200),
     ("/waves/FY26-Q1/services/nope", 302, 404, 404, 404, 404),
+    ("/follow-ups", 302, 200, 200, 200, 403),
     ("/signin", 200, 200, 200, 200, 200),
     ("/healthz", 200, 200, 200, 200, 200),
     ("/api/v1/openapi.json", 200, 200, 200, 200, 200),
@@ -520,4 +521,92 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert!(html.contains("are not shown: fewer people answered"));
     assert!(html.contains("Comments are shown only when at least 10"));
     assert!(!html.contains("Gaps per item for"));
+}
+
+#[test]
+fn a_brm_works_the_follow_ups_of_their_own_agencies() {
+    let db = demo();
+    let ids: Vec<i64> = {
+        let mut conn = db.conn();
+        let wave = rind::store::waves::by_code(&mut conn, "FY26-Q3").unwrap();
+        for (agency, name, urgent) in [("DOR", "Pat Doe", true), ("DOT", "Sam Roe", false)] {
+            rind::store::follow_ups::insert(
+                &mut conn,
+                &rind::store::follow_ups::NewFollowUp {
+                    wave_id: wave.id,
+                    agency_id: Some(db.agency_id(agency)),
+                    contact_name: name.into(),
+                    contact_email: format!(
+                        "{}@agency.example",
+                        name.to_lowercase().replace(' ', ".")
+                    ),
+                    reason: "asked to be contacted".into(),
+                    urgent,
+                    assigned_to: None,
+                },
+            )
+            .unwrap();
+        }
+        rind::store::follow_ups::list(&mut conn)
+            .unwrap()
+            .iter()
+            .map(|l| l.follow_up.id)
+            .collect()
+    };
+    let app = TestApp::spawn(&db);
+    let mut brm = Browser::new(&app);
+    brm.sign_in("maria.lopez@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let (status, html, _) = brm.get("/follow-ups");
+    assert_eq!(status, 200);
+    assert!(html.contains("Pat Doe") && html.contains("(urgent)"));
+    assert!(!html.contains("Sam Roe"), "DOT is not hers");
+    let csrf = form_value(&html, "csrf_token");
+    let list = rind::store::follow_ups::list(&mut db.conn()).unwrap();
+    let id_of = |name: &str| {
+        list.iter()
+            .find(|l| l.follow_up.contact_name == name)
+            .unwrap()
+            .follow_up
+            .id
+    };
+    assert_eq!(ids.len(), 2);
+    let (dor, dot) = (id_of("Pat Doe"), id_of("Sam Roe"));
+    let work = [
+        ("status", "closed"),
+        ("note", "Called back; fixed the mailbox quota."),
+        ("assign_to_me", "yes"),
+    ];
+    // Without the CSRF token, or on another lead's agency: refused, nothing changed.
+    assert_eq!(brm.post(&format!("/follow-ups/{dor}"), &work).0, 403);
+    let mut with_token = work.to_vec();
+    with_token.push(("csrf_token", &csrf));
+    assert_eq!(brm.post(&format!("/follow-ups/{dot}"), &with_token).0, 403);
+    let mut bad = with_token.clone();
+    bad[0] = ("status", "done");
+    assert_eq!(brm.post(&format!("/follow-ups/{dor}"), &bad).0, 400);
+    assert!(
+        rind::store::follow_ups::list(&mut db.conn())
+            .unwrap()
+            .iter()
+            .all(|l| l.follow_up.status == "open")
+    );
+    let (status, _, location) = brm.post(&format!("/follow-ups/{dor}"), &with_token);
+    assert_eq!(status, 303);
+    assert_eq!(location, Some(format!("/follow-ups#fu-{dor}")));
+    let after = rind::store::follow_ups::list(&mut db.conn()).unwrap();
+    let done = after.iter().find(|l| l.follow_up.id == dor).unwrap();
+    assert_eq!(done.follow_up.status, "closed");
+    assert!(done.follow_up.closed_at.is_some());
+    assert_eq!(
+        done.assignee.as_deref(),
+        Some("maria.lopez@cio.state.example")
+    );
+    assert_eq!(
+        done.follow_up.note.as_deref(),
+        Some("Called back; fixed the mailbox quota.")
+    );
+    // Viewers have no follow-up list.
+    let mut viewer = Browser::new(&app);
+    viewer.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
+    assert_eq!(viewer.get("/follow-ups").0, 403);
 }
