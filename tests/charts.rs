@@ -237,21 +237,41 @@ impl Svg {
         self.all("text").filter(|t| t.text == content).count()
     }
 
-    /// Filled circles of one colour.
-    fn dots(&self, colour: plotters::style::RGBColor) -> Vec<(f64, f64)> {
+    /// Discs of one colour, with whether a white disc sits on each (a ring) or not (a dot).
+    fn discs(&self, colour: plotters::style::RGBColor) -> Vec<((f64, f64), bool)> {
         let hex = palette::hex(colour);
-        self.all("circle")
-            .filter(|c| c.fill() == hex)
-            .map(|c| (c.num("cx"), c.num("cy")))
+        let circles: Vec<&Mark> = self.all("circle").collect();
+        circles
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.fill() == hex)
+            .map(|(k, c)| {
+                let centre = (c.num("cx"), c.num("cy"));
+                let ring = circles.get(k + 1).is_some_and(|next| {
+                    next.fill() == palette::hex(palette::WHITE)
+                        && (next.num("cx"), next.num("cy")) == centre
+                        && next.num("r") < c.num("r")
+                });
+                (centre, ring)
+            })
             .collect()
     }
 
-    /// Rings (no fill) drawn in one colour.
+    /// Solid circles of one colour.
+    fn dots(&self, colour: plotters::style::RGBColor) -> Vec<(f64, f64)> {
+        self.discs(colour)
+            .into_iter()
+            .filter(|(_, ring)| !ring)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// Rings of one colour (hollow markers).
     fn rings(&self, colour: plotters::style::RGBColor) -> Vec<(f64, f64)> {
-        let hex = palette::hex(colour);
-        self.all("circle")
-            .filter(|c| c.fill() == "none" && c.attr("stroke") == Some(hex.as_str()))
-            .map(|c| (c.num("cx"), c.num("cy")))
+        self.discs(colour)
+            .into_iter()
+            .filter(|(_, ring)| *ring)
+            .map(|(c, _)| c)
             .collect()
     }
 

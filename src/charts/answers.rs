@@ -293,7 +293,11 @@ impl Chart for AnswerBars {
             item_width = item_width.max(draw::text_width(area, &q.item, &item_style)? as i32);
         }
         let item_width = item_width.clamp(40, width * 25 / 100);
-        let who_width = draw::text_width(area, "Staff expected", &who_style)? as i32;
+        let who_width = draw::text_width(area, "Customers said", &who_style)?.max(draw::text_width(
+            area,
+            "Staff expected",
+            &who_style,
+        )?) as i32;
         let n_column = 64;
         let left = draw::MARGIN + item_width + 8 + who_width + 8;
         let right = width - draw::MARGIN - n_column;

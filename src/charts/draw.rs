@@ -402,7 +402,12 @@ pub fn legend<DB: DrawingBackend>(
                 line(area, (x + 10, y), (x + 16, y), c, 2)?;
             }
             Key::Swatch(c) => {
-                area.draw(&Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()))?
+                // A hairline, so that a pale swatch (no gap) still shows.
+                area.draw(&Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()))?;
+                area.draw(&Rectangle::new(
+                    [(x, y - 6), (x + 16, y + 6)],
+                    ShapeStyle::from(&palette::GREY).stroke_width(1),
+                ))?;
             }
             Key::Outlined => area.draw(&Rectangle::new(
                 [(x, y - 6), (x + 16, y + 6)],
@@ -462,18 +467,21 @@ pub fn label_point<DB: DrawingBackend>(
     )
 }
 
-/// A ring with a white middle, so that lines under it don't show through.
+/// A ring two pixels wide with a white middle (so lines under it don't show through):
+/// a disc of `colour` with a smaller white disc on it. Filled discs rather than a stroked
+/// circle, because plotters' bitmap backend draws a thick stroked circle of this size with
+/// gaps and spokes.
 pub fn hollow_circle<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     centre: (i32, i32),
     radius: u32,
     colour: RGBColor,
 ) -> DrawResult<DB> {
-    area.draw(&Circle::new(centre, radius, palette::WHITE.filled()))?;
+    area.draw(&Circle::new(centre, radius + 1, colour.filled()))?;
     area.draw(&Circle::new(
         centre,
-        radius,
-        ShapeStyle::from(&colour).stroke_width(2),
+        radius.saturating_sub(1),
+        palette::WHITE.filled(),
     ))
 }
 

@@ -125,16 +125,16 @@ impl Chart for AgencyHeatmap {
         let hidden = self.suppressed_agencies();
         let hidden = if hidden > 0 {
             format!(
-                " {hidden} suppressed: fewer than {} answered, or hidden so that a smaller \
-                 agency can't be worked out.",
+                " {hidden} agencies suppressed (fewer than {} answered, or hidden to protect \
+                 a smaller one).",
                 self.reporting_threshold
             )
         } else {
             String::new()
         };
         format!(
-            "Gap per dimension (staff expected − customers said, 1–5) for {agencies} agencies' \
-             customers against all {} staff; outlined: a significant, material finding.{hidden}",
+            "Gap per dimension (staff expected − customers said, 1–5): {agencies} agencies' \
+             customers against all {} staff; outlined: a significant finding.{hidden}",
             self.staff_respondents
         )
     }

@@ -94,15 +94,16 @@ pub fn diverging(values: usize) -> Vec<RGBColor> {
     out
 }
 
-/// A gap's colour in the heatmap: blue for hidden strengths, vermillion for blind spots,
-/// stronger with size; a gap of `full` or more gets the full colour.
+/// A gap's colour in the heatmap: from the plot background at no gap, towards blue for
+/// hidden strengths and vermillion for blind spots; a gap of `full` or more gets the full
+/// colour.
 pub fn gap_heat(gap: f64, full: f64) -> RGBColor {
     if !gap.is_finite() || full <= 0.0 {
         return PLOT_BACKGROUND;
     }
     let t = (gap.abs() / full).min(1.0);
     let to = if gap >= 0.0 { VERMILLION } else { BLUE };
-    blend(WHITE, to, t)
+    blend(PLOT_BACKGROUND, to, t)
 }
 
 /// Hex form, as the SVG backend writes it (`#D55E00`).
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn heat_grows_with_the_gap_and_saturates() {
-        assert_eq!(gap_heat(0.0, 1.0), WHITE);
+        assert_eq!(gap_heat(0.0, 1.0), PLOT_BACKGROUND);
         assert_eq!(gap_heat(2.0, 1.0), VERMILLION);
         assert_eq!(gap_heat(-1.0, 1.0), BLUE);
         assert_eq!(gap_heat(f64::NAN, 1.0), PLOT_BACKGROUND);

@@ -265,7 +265,12 @@ impl Chart for TrendChart {
             }
         })?;
         frame.axes(area)?;
-        frame.y_title(area, &self.measure)?;
+        let y_title = if self.percent {
+            "Satisfied (4–5)"
+        } else {
+            "Mean answer"
+        };
+        frame.y_title(area, y_title)?;
         if count == 0 {
             let style = draw::font(draw::LABEL_SIZE).color(&palette::MUTED_TEXT);
             return draw::text(

@@ -146,6 +146,11 @@ impl WatermelonScatter {
     }
 }
 
+/// The pale tint of a zone.
+fn zone(colour: plotters::style::RGBColor) -> plotters::style::RGBColor {
+    palette::blend(colour, palette::WHITE, 0.85)
+}
+
 /// The plot shows a little beyond 0–100% so that points on the edges stay whole.
 const RANGE: (f64, f64) = (-0.04, 1.04);
 
@@ -222,6 +227,14 @@ impl Chart for WatermelonScatter {
             ),
             (Key::FilledCircle(palette::BLUE), "Consistent".to_string()),
             (Key::Line(palette::GREY), "95% interval of CSAT".to_string()),
+            (
+                Key::Swatch(zone(palette::VERMILLION)),
+                "Watermelon zone".to_string(),
+            ),
+            (
+                Key::Swatch(zone(palette::BLUISH_GREEN)),
+                "Reverse zone".to_string(),
+            ),
         ];
         let top = draw::legend(area, &legend, (draw::MARGIN, 0), width - 2 * draw::MARGIN)? + 10;
 
@@ -300,39 +313,24 @@ impl Chart for WatermelonScatter {
 }
 
 impl WatermelonScatter {
-    /// Tints the two corners that are findings.
+    /// Tints the two corners that are findings (named in the legend: the watermelon corner
+    /// is often too narrow for a label).
     fn zones<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         frame: &Frame,
     ) -> DrawResult<DB> {
-        let tint = |c| palette::blend(c, palette::WHITE, 0.85);
-        let style = draw::font(draw::SMALL_SIZE).color(&palette::MUTED_TEXT);
         if let (Some(x), Some(y)) = (frame.px(self.sla_target), frame.py(self.red_line)) {
             area.draw(&Rectangle::new(
                 [(x, y), (frame.right, frame.bottom)],
-                tint(palette::VERMILLION).filled(),
+                zone(palette::VERMILLION).filled(),
             ))?;
-            let right = draw::anchored(&style, HPos::Right, VPos::Bottom);
-            draw::text(
-                area,
-                "Watermelons",
-                (frame.right - 4, frame.bottom - 4),
-                &right,
-            )?;
         }
         if let (Some(x), Some(y)) = (frame.px(self.sla_target), frame.py(self.green_line)) {
             area.draw(&Rectangle::new(
                 [(frame.left, frame.top), (x, y)],
-                tint(palette::BLUISH_GREEN).filled(),
+                zone(palette::BLUISH_GREEN).filled(),
             ))?;
-            let left = draw::anchored(&style, HPos::Left, VPos::Top);
-            draw::text(
-                area,
-                "Reverse watermelons",
-                (frame.left + 4, frame.top + 4),
-                &left,
-            )?;
         }
         Ok(())
     }
