@@ -521,7 +521,7 @@ fn dumbbell_of_dimensions_and_of_a_suppressed_group() {
     let report = report();
     let chart = GapDumbbell::dimensions(&report.dimensions);
     let svg = render(&chart, "gap_dimensions", &ChartOptions::new("Dimensions"));
-    let axis = svg.x_axis(|s| integer(s));
+    let axis = svg.x_axis(integer);
     axis.assert_linear();
     for d in &report.dimensions {
         let y = svg.text(&d.dimension).unwrap().num("y");
@@ -802,6 +802,16 @@ fn answer_bars_diverge_around_zero_and_mark_suppressed_audiences() {
                         (rx - left).abs() <= 2.0 && (w - lowest * full).abs() <= 2.0
                     });
                 assert!(found, "{}: no lowest segment at {left}", d.item);
+            }
+            // And the highest answer ends it on the right.
+            let highest = counts[4] as f64 / total as f64;
+            let high = (counts[3] + counts[4]) as f64 / total as f64;
+            if highest > 0.0 {
+                let right = zero + (middle / 2.0 + high) * full;
+                let found = svg.rects(palette::BLUE).into_iter().any(|(rx, _, w, _)| {
+                    (rx + w - right).abs() <= 2.0 && (w - highest * full).abs() <= 2.0
+                });
+                assert!(found, "{}: no highest segment ending at {right}", d.item);
             }
         }
     }

@@ -322,6 +322,10 @@ impl Chart for AnswerBars {
                 draw::percent(Some(v.abs()))
             }
         })?;
+        // Zero under the bars: the middle answer straddles it, and a hatched bar covers it.
+        if let Some(x) = frame.px(0.0) {
+            draw::line(area, (x, frame.top), (x, frame.bottom), palette::AXIS, 1)?;
+        }
         let mut y = frame.top;
         let mut last: Option<&str> = None;
         for (q, who, counts) in bars {
@@ -362,9 +366,6 @@ impl Chart for AnswerBars {
                 }
             }
             y += bar_height;
-        }
-        if let Some(x) = frame.px(0.0) {
-            draw::line(area, (x, frame.top), (x, frame.bottom), palette::AXIS, 1)?;
         }
         Ok(())
     }
@@ -450,9 +451,10 @@ mod tests {
             item("comment", 2, Scale::Text, false),
             item("nps", 3, Scale::Nps11, true),
         ];
-        let mut data = WaveResponses::default();
-        data.customers = ResponseSet::with_items(4, 6);
-        data.staff = ResponseSet::with_items(4, 2);
+        let mut data = WaveResponses {
+            customers: ResponseSet::with_items(4, 6),
+            staff: ResponseSet::with_items(4, 2),
+        };
         for v in [1, 2, 2, 5, 5, 5] {
             data.customers.push(Some(1), None, &[v, 3, 0, 10]);
         }
@@ -473,6 +475,11 @@ mod tests {
         let table = chart.table();
         assert_eq!(table.rows[1][6], "Suppressed: fewer than 5 answered");
         assert_eq!(table.rows[0][6], "1: 1, 2: 2, 3: 0, 4: 0, 5: 3");
-        assert!(chart.caption().contains("1 suppressed"));
+        // Staff: two answered `a` and `nps`, below the threshold; `b` was not asked of them.
+        assert!(
+            chart.caption().contains("2 suppressed"),
+            "{}",
+            chart.caption()
+        );
     }
 }

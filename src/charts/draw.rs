@@ -622,7 +622,7 @@ mod tests {
         assert_eq!(signed(Some(-0.001), 2), "0.00");
         assert_eq!(signed(None, 2), "—");
         assert_eq!(signed(Some(f64::NAN), 2), "—");
-        assert_eq!(number(Some(3.14159), 2), "3.14");
+        assert_eq!(number(Some(3.456), 2), "3.46");
         assert_eq!(percent(Some(0.625)), "62%");
         assert_eq!(percent(Some(f64::INFINITY)), "—");
         let ci = Interval {

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{self, Key};
 use super::{Chart, DataTable, DrawResult, palette};
-use crate::analysis::gap::{BreakdownBy, Gap, GapReport, Verdict};
+use crate::analysis::gap::{BreakdownBy, GapReport, Verdict};
 use crate::analysis::suppress::Suppression;
 
 /// A gap of this many points (on 1–5) or more gets the full colour.
@@ -19,10 +19,17 @@ const FULL_COLOUR_GAP: f64 = 1.0;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {
-    Gap(Gap),
+    /// What a shown cell needs: the gap (staff − customers) and the finding.
+    Gap(ShownGap),
     Suppressed(Suppression),
     /// The dimension is not in this group's table.
     Missing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ShownGap {
+    gap: Option<f64>,
+    verdict: Verdict,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +72,10 @@ impl AgencyHeatmap {
         {
             Some(d) => match d.gap.suppressed {
                 Some(reason) => Cell::Suppressed(reason),
-                None => Cell::Gap(d.gap),
+                None => Cell::Gap(ShownGap {
+                    gap: d.gap.gap,
+                    verdict: d.gap.verdict,
+                }),
             },
             None => Cell::Missing,
         };

@@ -210,7 +210,7 @@ fn draw_titled<DB: DrawingBackend>(
     let title = draw::fit(area, title, &title_font, max)?;
     draw::text(area, &title, (draw::MARGIN, y), &title_font)?;
     y += draw::line_height(draw::TITLE_SIZE) + 2;
-    for line in draw::wrap(area, &chart.caption(), &caption_font, max, 2)? {
+    for line in draw::wrap(area, &chart.caption(), &caption_font, max, 3)? {
         draw::text(area, &line, (draw::MARGIN, y), &caption_font)?;
         y += draw::line_height(draw::CAPTION_SIZE);
     }

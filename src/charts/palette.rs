@@ -73,7 +73,8 @@ pub fn blend(from: RGBColor, to: RGBColor, t: f64) -> RGBColor {
 /// orange below the middle, light grey for the middle, sky blue to blue above it.
 pub fn diverging(values: usize) -> Vec<RGBColor> {
     let below = values / 2;
-    let ramp = |from: RGBColor, to: RGBColor, k: usize| -> Vec<RGBColor> {
+    // From the palest (next to the middle) to the strongest, k steps; one step is the strongest.
+    let ramp = |pale: RGBColor, strong: RGBColor, k: usize| -> Vec<RGBColor> {
         (0..k)
             .map(|i| {
                 let t = if k > 1 {
@@ -81,12 +82,12 @@ pub fn diverging(values: usize) -> Vec<RGBColor> {
                 } else {
                     1.0
                 };
-                blend(from, to, t)
+                blend(pale, strong, t)
             })
             .collect()
     };
     // Lowest answer first: the strongest colour at the ends, the palest next to the middle.
-    let mut out = ramp(VERMILLION, ORANGE, below);
+    let mut out: Vec<RGBColor> = ramp(ORANGE, VERMILLION, below).into_iter().rev().collect();
     if values % 2 == 1 {
         out.push(LIGHT_GREY);
     }
