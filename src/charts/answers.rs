@@ -41,7 +41,7 @@ impl AnswerCounts {
             return AnswerCounts::NotAsked;
         };
         let counts: Vec<u64> = (lo..=hi).map(|v| tally.count(v)).collect();
-        if counts.iter().sum::<u64>() < threshold.max(1) {
+        if total(&counts) < threshold.max(1) {
             AnswerCounts::BelowThreshold
         } else {
             AnswerCounts::Shown(counts)
@@ -92,9 +92,14 @@ pub fn answer_distributions(
         .collect()
 }
 
+/// How many answered; saturating, so that absurd counts can't overflow.
+fn total(counts: &[u64]) -> u64 {
+    counts.iter().fold(0u64, |sum, &c| sum.saturating_add(c))
+}
+
 /// One bar's segments as (from, to, answer index) in shares of its total, on −1..1.
 fn segments(counts: &[u64]) -> Vec<(f64, f64, usize)> {
-    let total: u64 = counts.iter().sum();
+    let total = total(counts);
     if total == 0 {
         return Vec::new();
     }
@@ -126,12 +131,12 @@ fn segments(counts: &[u64]) -> Vec<(f64, f64, usize)> {
 
 /// Shares below the middle, at it and above it.
 fn balance(counts: &[u64]) -> (f64, f64, f64) {
-    let total: u64 = counts.iter().sum();
+    let total = total(counts);
     if total == 0 {
         return (0.0, 0.0, 0.0);
     }
     let m = counts.len();
-    let sum = |r: std::ops::Range<usize>| counts[r].iter().sum::<u64>() as f64 / total as f64;
+    let sum = |r: std::ops::Range<usize>| self::total(&counts[r]) as f64 / total as f64;
     let middle = if m % 2 == 1 {
         sum(m / 2..m / 2 + 1)
     } else {
@@ -173,8 +178,7 @@ impl AnswerBars {
 
     /// A height at which every bar gets room.
     pub fn suggested_height(&self) -> u32 {
-        (150 + self.bars().len() as u32 * 26 + self.questions.len() as u32 * 8)
-            .clamp(super::MIN_HEIGHT, 2400)
+        super::height_for(150, &[(self.bars().len(), 26), (self.questions.len(), 8)])
     }
 }
 
@@ -183,7 +187,7 @@ impl Chart for AnswerBars {
         let answered: Vec<u64> = self
             .questions
             .iter()
-            .filter_map(|q| q.customers.counts().map(|c| c.iter().sum()))
+            .filter_map(|q| q.customers.counts().map(total))
             .collect();
         let n = match (answered.iter().min(), answered.iter().max()) {
             (Some(lo), Some(hi)) if lo == hi => format!(" {lo} customers answered each."),
@@ -227,7 +231,7 @@ impl Chart for AnswerBars {
                         vec![
                             q.item.clone(),
                             who.to_string(),
-                            c.iter().sum::<u64>().to_string(),
+                            total(c).to_string(),
                             draw::percent(Some(low)),
                             draw::percent(Some(middle)),
                             draw::percent(Some(high)),
@@ -396,7 +400,7 @@ impl AnswerBars {
                 draw::text(area, &label, ((a + b) / 2, (y0 + y1) / 2), &style)?;
             }
         }
-        let total: u64 = counts.iter().sum();
+        let total = total(counts);
         let n_style = draw::anchored(&draw::font(draw::SMALL_SIZE), HPos::Left, VPos::Center);
         draw::text(
             area,

@@ -114,8 +114,7 @@ impl GapDumbbell {
 
     /// A height (pixels) at which every row gets room, for a chart `width` wide.
     pub fn suggested_height(&self) -> u32 {
-        let panels = self.panels().len() as u32;
-        (130 + panels * 60 + self.rows.len() as u32 * 26).clamp(super::MIN_HEIGHT, 2400)
+        super::height_for(130, &[(self.panels().len(), 60), (self.rows.len(), 26)])
     }
 
     /// The rows grouped by scale, 1–5 first: `(range, rows in sorted order)`.

@@ -115,7 +115,7 @@ impl AgencyHeatmap {
 
     /// A height at which every agency gets a row of comfortable height.
     pub fn suggested_height(&self) -> u32 {
-        (170 + self.rows.len() as u32 * 30).clamp(super::MIN_HEIGHT, 2400)
+        super::height_for(170, &[(self.rows.len(), 30)])
     }
 
     fn suppressed_agencies(&self) -> usize {

@@ -104,6 +104,20 @@ pub struct DataTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A chart height of `base` plus `pixels` per thing counted, within what is drawn and at
+/// most 2,400 pixels (a very long chart is better read as its table).
+fn height_for(base: u32, per: &[(usize, u32)]) -> u32 {
+    per.iter()
+        .fold(base, |h, &(count, pixels)| {
+            h.saturating_add(
+                u32::try_from(count)
+                    .unwrap_or(u32::MAX)
+                    .saturating_mul(pixels),
+            )
+        })
+        .clamp(MIN_HEIGHT, 2400)
+}
+
 /// What a drawing step returns on backend `DB`.
 pub type DrawResult<DB> =
     std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -122,12 +136,20 @@ pub trait Chart {
 }
 
 /// Draws `chart` with its title and caption on any plotters drawing area (for example a
-/// region of a PDF page).
+/// region of a PDF page); `options.title` is used, the area's own size replaces
+/// `options.width` and `height` and must be within the same limits.
 pub fn draw_chart<DB: DrawingBackend>(
     chart: &impl Chart,
     area: &DrawingArea<DB, Shift>,
     options: &ChartOptions,
 ) -> Result<()> {
+    let (width, height) = area.dim_in_pixel();
+    ChartOptions {
+        width,
+        height,
+        title: String::new(),
+    }
+    .check()?;
     load_fonts()?;
     draw_titled(chart, area, &options.title).map_err(drawing_failed)
 }
@@ -283,4 +305,260 @@ pub fn answer_bars_svg(
         &AnswerBars::new(distributions, reporting_threshold),
         options,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::analysis::gap::{
+        Breakdown, BreakdownBy, DimensionGap, Gap, GapTable, GroupTable, ItemGap, Side, Verdict,
+    };
+    use crate::analysis::ipa::{IpaPoint, Position, Quadrant};
+    use crate::analysis::stats::Interval;
+    use crate::analysis::suppress::{Suppression, SuppressionNote};
+    use crate::analysis::watermelon::{
+        AgencyWatermelon, CsatSide, ServiceWatermelon, SlaSide, Watermelon, WatermelonClass,
+    };
+    use crate::domain::Scale;
+
+    /// Numbers the analysis never gives (NaN, infinities, far off the scale) as well as
+    /// ordinary ones: a chart must draw or refuse, never panic.
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => 0.0..10.0f64,
+            1 => -1e12..1e12f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+        ]
+    }
+
+    fn interval() -> impl Strategy<Value = Option<Interval>> {
+        proptest::option::of(
+            (number(), number()).prop_map(|(lower, upper)| Interval { lower, upper }),
+        )
+    }
+
+    fn side() -> impl Strategy<Value = Side> {
+        (
+            proptest::option::of(0..u64::MAX),
+            proptest::option::of(number()),
+            interval(),
+        )
+            .prop_map(|(n, mean, ci95)| Side {
+                n,
+                mean,
+                sd: None,
+                ci95,
+            })
+    }
+
+    fn verdict() -> impl Strategy<Value = Verdict> {
+        prop_oneof![
+            Just(Verdict::BlindSpot),
+            Just(Verdict::HiddenStrength),
+            Just(Verdict::Aligned),
+            Just(Verdict::InsufficientData),
+        ]
+    }
+
+    fn label() -> impl Strategy<Value = String> {
+        "[a-z<>&\"' _é€]{0,40}"
+    }
+
+    fn gap() -> impl Strategy<Value = Gap> {
+        (
+            side(),
+            side(),
+            verdict(),
+            proptest::option::of(Just(Suppression::BelowThreshold)),
+        )
+            .prop_map(|(customer, staff, verdict, suppressed)| {
+                let mut gap = Gap::shown(customer, staff, verdict);
+                gap.suppressed = suppressed;
+                gap
+            })
+    }
+
+    fn quadrant() -> impl Strategy<Value = Quadrant> {
+        prop_oneof![
+            Just(Quadrant::ConcentrateHere),
+            Just(Quadrant::KeepUpTheGoodWork),
+            Just(Quadrant::LowPriority),
+            Just(Quadrant::PossibleOverkill),
+        ]
+    }
+
+    fn position() -> impl Strategy<Value = Option<Position>> {
+        proptest::option::of((number(), number(), quadrant()).prop_map(
+            |(importance, performance, quadrant)| Position {
+                importance,
+                performance,
+                quadrant,
+            },
+        ))
+    }
+
+    fn watermelon() -> impl Strategy<Value = Watermelon> {
+        (
+            0usize..10,
+            proptest::option::of(number()),
+            proptest::option::of(0..1000u64),
+            proptest::option::of(number()),
+            interval(),
+            prop_oneof![
+                Just(WatermelonClass::Watermelon),
+                Just(WatermelonClass::ReverseWatermelon),
+                Just(WatermelonClass::Consistent),
+                Just(WatermelonClass::InsufficientData),
+            ],
+        )
+            .prop_map(|(metrics, attainment, n, csat, ci95, class)| Watermelon {
+                sla: SlaSide {
+                    metrics,
+                    met: metrics / 2,
+                    attainment,
+                },
+                customers: CsatSide { n, csat, ci95 },
+                class,
+            })
+    }
+
+    fn parses(svg: &str) {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn no_input_makes_a_chart_panic(
+            rows in proptest::collection::vec((label(), gap()), 0..14),
+            points in proptest::collection::vec((label(), position(), position()), 0..6),
+            splits in (proptest::option::of(number()), proptest::option::of(number())),
+            services in proptest::collection::vec((label(), watermelon(), proptest::option::of(Just(Suppression::Complementary))), 0..8),
+            counts in proptest::collection::vec((label(), proptest::collection::vec(0..u64::MAX / 4, 0..12)), 0..6),
+            title in label(),
+            width in MIN_WIDTH..1000,
+            height in MIN_HEIGHT..800,
+            threshold in 0..20u64,
+        ) {
+            let options = ChartOptions { width, height, title };
+            let items: Vec<ItemGap> = rows
+                .iter()
+                .map(|(l, g)| ItemGap { item: l.clone(), dimension: l.clone(), gap: *g })
+                .collect();
+            let dimensions: Vec<DimensionGap> = rows
+                .iter()
+                .map(|(l, g)| DimensionGap { dimension: l.clone(), gap: *g })
+                .collect();
+            let table = GapTable {
+                items: items.clone(),
+                dimensions: dimensions.clone(),
+                suppressed: SuppressionNote::default(),
+            };
+            let report = GapReport {
+                reporting_threshold: threshold,
+                customer_respondents: 7,
+                staff_respondents: 3,
+                items: items.clone(),
+                dimensions: dimensions.clone(),
+                suppressed: SuppressionNote::default(),
+                breakdowns: vec![Breakdown {
+                    by: BreakdownBy::Agency,
+                    groups: rows
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (l, _))| GroupTable {
+                            group: l.clone(),
+                            respondents: Some(k as u64),
+                            suppressed: (k % 3 == 0).then_some(Suppression::BelowThreshold),
+                            table: (k % 3 != 1).then(|| table.clone()),
+                        })
+                        .collect(),
+                    suppressed: SuppressionNote::default(),
+                }],
+            };
+            parses(&svg(&GapDumbbell::of_report(&report, &[]), &options)?);
+            parses(&svg(&GapDumbbell::dimensions(&dimensions), &options)?);
+            parses(&svg(&AgencyHeatmap::new(&report), &options)?);
+
+            let grid = IpaGrid {
+                importance_split: splits.0,
+                performance_split: splits.1,
+                points: points
+                    .iter()
+                    .map(|(l, c, s)| IpaPoint { dimension: l.clone(), customers: *c, staff: *s })
+                    .collect(),
+            };
+            parses(&svg(&IpaChart::new(&grid, Respondents::default()), &options)?);
+
+            let report = WatermelonReport {
+                sla_target: splits.0.unwrap_or(0.95),
+                red_line: splits.1.unwrap_or(0.6),
+                green_line: 0.8,
+                reporting_threshold: threshold as usize,
+                services: services
+                    .iter()
+                    .map(|(l, w, suppressed)| ServiceWatermelon {
+                        service: l.clone(),
+                        item: None,
+                        watermelon: *w,
+                        agencies: vec![AgencyWatermelon {
+                            agency: "DOT".into(),
+                            watermelon: *w,
+                            suppressed: *suppressed,
+                        }],
+                        suppressed: SuppressionNote::default(),
+                    })
+                    .collect(),
+            };
+            parses(&svg(&WatermelonScatter::services(&report), &options)?);
+            parses(&svg(&WatermelonScatter::agency(&report, "DOT"), &options)?);
+
+            let distributions: Vec<AnswerDistribution> = counts
+                .iter()
+                .map(|(l, c)| AnswerDistribution {
+                    item: l.clone(),
+                    scale: Scale::Likert5,
+                    customers: AnswerCounts::Shown(c.clone()),
+                    staff: AnswerCounts::BelowThreshold,
+                })
+                .collect();
+            let bars = AnswerBars::new(&distributions, threshold);
+            parses(&svg(&bars, &options)?);
+            for table in [bars.table(), AgencyHeatmap::new(&empty_report()).table()] {
+                prop_assert!(table.rows.iter().all(|r| r.len() == table.headers.len()));
+            }
+            let png = png(&bars, &options)?;
+            prop_assert_eq!(&png[..4], b"\x89PNG");
+        }
+    }
+
+    fn empty_report() -> GapReport {
+        GapReport {
+            reporting_threshold: 5,
+            customer_respondents: 0,
+            staff_respondents: 0,
+            items: Vec::new(),
+            dimensions: Vec::new(),
+            suppressed: SuppressionNote::default(),
+            breakdowns: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_table_has_a_cell_per_header() {
+        let report = empty_report();
+        let tables = [
+            GapDumbbell::of_report(&report, &[]).table(),
+            AgencyHeatmap::new(&report).table(),
+        ];
+        for table in tables {
+            assert!(table.rows.iter().all(|r| r.len() == table.headers.len()));
+        }
+    }
 }

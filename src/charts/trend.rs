@@ -378,3 +378,67 @@ impl TrendChart {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::{ChartOptions, png, svg};
+
+    fn value(v: f64, lower: f64, upper: f64, n: u64) -> Value {
+        Value {
+            value: Some(v),
+            ci: Some(Interval { lower, upper }),
+            n: Some(n),
+        }
+    }
+
+    fn chart(waves: Vec<(Value, Value)>) -> TrendChart {
+        TrendChart {
+            measure: "rel_uptime".into(),
+            waves: waves
+                .into_iter()
+                .enumerate()
+                .map(|(k, (customers, staff))| WavePoint {
+                    wave: format!("W{k}"),
+                    baseline: k == 1,
+                    customers,
+                    staff,
+                    customer_change: None,
+                })
+                .collect(),
+            y: (1.0, 5.0),
+            percent: false,
+        }
+    }
+
+    #[test]
+    fn hidden_and_impossible_values_break_the_line_and_read_as_dashes() {
+        let chart = chart(vec![
+            (value(3.0, 2.8, 3.2, 40), value(4.0, 3.8, 4.2, 12)),
+            (Value::default(), value(4.1, 3.9, 4.3, 12)),
+            (value(f64::NAN, f64::NEG_INFINITY, 9.0, 40), Value::default()),
+            (value(7.0, -3.0, 1e300, 40), value(4.2, 4.0, 4.4, 12)),
+        ]);
+        let options = ChartOptions::new("Uptime");
+        let drawn = svg(&chart, &options).unwrap();
+        roxmltree::Document::parse(&drawn).unwrap();
+        assert!(png(&chart, &options).unwrap().starts_with(b"\x89PNG"));
+        let table = chart.table();
+        assert_eq!(table.rows[1][0], "W1 (baseline)");
+        assert_eq!(table.rows[1][1], "—");
+        assert_eq!(table.rows[1][3], "—");
+        assert_eq!(table.rows[2][4], "—");
+        // Staff: W0–W1 is a run with a band, W2 is hidden, W3 stands alone. Customers: W1 is
+        // hidden, and the W2–W3 band has no finite interval at W2. So one band in all.
+        assert_eq!(drawn.matches("<polygon").count(), 1);
+        assert!(chart.caption().contains("n = 40 a wave"), "{}", chart.caption());
+    }
+
+    #[test]
+    fn no_waves_is_a_chart_that_says_so() {
+        let chart = chart(Vec::new());
+        let drawn = svg(&chart, &ChartOptions::new("Nothing")).unwrap();
+        assert!(drawn.contains("No waves yet."));
+        assert!(chart.table().rows.is_empty());
+    }
+}
