@@ -540,6 +540,58 @@ fn dumbbell_of_dimensions_and_of_a_suppressed_group() {
 }
 
 #[test]
+fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
+    let report = report();
+    let many: Vec<rind::analysis::gap::ItemGap> = (0..4)
+        .flat_map(|k| {
+            report.items.iter().map(move |row| {
+                let mut row = row.clone();
+                row.item = format!("{}_{k}", row.item);
+                row
+            })
+        })
+        .collect();
+    let info: Vec<ItemInfo> = (0..4)
+        .flat_map(|k| {
+            items().into_iter().map(move |mut i| {
+                i.code = format!("{}_{k}", i.code);
+                i
+            })
+        })
+        .collect();
+    let chart = GapDumbbell::items(&many, &info);
+    let svg = render(&chart, "gap_long", &ChartOptions::new("Every item"));
+    let drawn = many.iter().filter(|r| svg.text(&r.item).is_some()).count();
+    assert!(drawn > 5 && drawn < many.len(), "{drawn} of {}", many.len());
+    let note = format!(
+        "{} more items, further down the order, did not fit: see the table.",
+        many.len() - drawn
+    );
+    // What is drawn is the top of the order: the largest gaps, on whichever scale.
+    let mut sorted: Vec<&rind::analysis::gap::ItemGap> = many.iter().collect();
+    sorted.sort_by(|a, b| {
+        let gap = |r: &rind::analysis::gap::ItemGap| r.gap.gap.unwrap_or(f64::NEG_INFINITY);
+        gap(b).total_cmp(&gap(a))
+    });
+    assert!(sorted[..drawn].iter().all(|r| svg.text(&r.item).is_some()));
+    assert!(svg.text(&note).is_some(), "no note: {note}");
+    assert_eq!(chart.table().rows.len(), many.len());
+    // Without respondent counts, the caption gives how many answered each item.
+    assert!(
+        chart.caption().contains("answered each item"),
+        "{}",
+        chart.caption()
+    );
+    // Given the room, every item is drawn.
+    let tall = ChartOptions::new("Every item").size(720, chart.suggested_height());
+    let svg = render(&chart, "gap_long_tall", &tall);
+    assert_eq!(
+        many.iter().filter(|r| svg.text(&r.item).is_some()).count(),
+        many.len()
+    );
+}
+
+#[test]
 fn watermelon_scatter_places_services_and_lists_the_rest() {
     let data = wave(0);
     let mut email = ServiceSla {

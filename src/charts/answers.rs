@@ -308,14 +308,34 @@ impl Chart for AnswerBars {
 
         let axis = draw::line_height(draw::SMALL_SIZE) + 10;
         let group_gap = 8;
-        let room = height - top - axis - 4 - self.questions.len() as i32 * group_gap;
+        let available = height - top - axis - 4;
+        let room = available - self.questions.len() as i32 * group_gap;
         let bar_height = (room / bars.len() as i32).clamp(10, 26);
-        let rows_height = bars.len() as i32 * bar_height + self.questions.len() as i32 * group_gap;
+        // Whole questions, in order, while they fit; the rest are named in a note.
+        let mut heights = vec![0i32];
+        for q in &self.questions {
+            let bars = [&q.customers, &q.staff]
+                .iter()
+                .filter(|c| ***c != AnswerCounts::NotAsked)
+                .count() as i32;
+            let so_far = heights.last().copied().unwrap_or(0);
+            heights.push(so_far.saturating_add(bars * bar_height + group_gap));
+        }
+        let note = draw::line_height(draw::SMALL_SIZE) + 4;
+        let mut fit = self.questions.len();
+        while fit > 0 {
+            let needed = heights.get(fit).copied().unwrap_or(0)
+                + if fit < self.questions.len() { note } else { 0 };
+            if needed <= available {
+                break;
+            }
+            fit -= 1;
+        }
         let frame = Frame {
             left,
             top,
             right,
-            bottom: top + rows_height,
+            bottom: top + heights.get(fit).copied().unwrap_or(0),
             x: (-1.0, 1.0),
             y: (0.0, 1.0),
         };
@@ -331,9 +351,15 @@ impl Chart for AnswerBars {
             draw::line(area, (x, frame.top), (x, frame.bottom), palette::AXIS, 1)?;
         }
         let mut y = frame.top;
-        let mut last: Option<&str> = None;
+        // The question drawn last (by identity: two questions may share a code).
+        let mut last: Option<&AnswerDistribution> = None;
+        let mut started = 0;
         for (q, who, counts) in bars {
-            if last != Some(q.item.as_str()) {
+            if !last.is_some_and(|l| std::ptr::eq(l, q)) {
+                started += 1;
+                if started > fit {
+                    break;
+                }
                 y += group_gap / 2;
                 if last.is_some() {
                     y += group_gap / 2;
@@ -345,7 +371,7 @@ impl Chart for AnswerBars {
                     (draw::MARGIN, y + bar_height / 2),
                     &item_style,
                 )?;
-                last = Some(q.item.as_str());
+                last = Some(q);
             }
             let (y0, y1) = (y + 1, y + bar_height - 1);
             let centre = y + bar_height / 2;
@@ -370,6 +396,15 @@ impl Chart for AnswerBars {
                 }
             }
             y += bar_height;
+        }
+        if fit < self.questions.len() {
+            let style = draw::font(draw::SMALL_SIZE).color(&palette::MUTED_TEXT);
+            let left_out = self.questions.len() - fit;
+            let text = format!(
+                "{left_out} more question{} did not fit: see the table.",
+                if left_out == 1 { "" } else { "s" }
+            );
+            draw::text(area, &text, (draw::MARGIN, frame.bottom + axis), &style)?;
         }
         Ok(())
     }
@@ -437,6 +472,33 @@ mod tests {
         assert!(segments(&[]).is_empty());
         let (low, mid, high) = balance(&[1, 1, 2, 0, 4]);
         assert!(close(low, 0.25) && close(mid, 0.25) && close(high, 0.5));
+    }
+
+    #[test]
+    fn questions_that_do_not_fit_are_named_in_a_note() {
+        let question = |k: usize| AnswerDistribution {
+            item: format!("q{k}"),
+            scale: Scale::Likert5,
+            customers: AnswerCounts::Shown(vec![1, 2, 3, 4, 5]),
+            staff: AnswerCounts::Shown(vec![5, 4, 3, 2, 1]),
+        };
+        let questions: Vec<AnswerDistribution> = (0..30).map(question).collect();
+        let chart = AnswerBars::new(&questions, 5);
+        let short =
+            crate::charts::svg(&chart, &crate::charts::ChartOptions::new("Answers")).unwrap();
+        let drawn = (0..30)
+            .filter(|k| short.contains(&format!(">\nq{k}\n<")))
+            .count();
+        assert!(drawn > 3 && drawn < 30, "{drawn}");
+        assert!(short.contains(&format!(
+            "{} more questions did not fit: see the table.",
+            30 - drawn
+        )));
+        let options =
+            crate::charts::ChartOptions::new("Answers").size(720, chart.suggested_height());
+        let tall = crate::charts::svg(&chart, &options).unwrap();
+        assert!(!tall.contains("did not fit"));
+        assert!((0..30).all(|k| tall.contains(&format!(">\nq{k}\n<"))));
     }
 
     #[test]

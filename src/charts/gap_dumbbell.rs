@@ -36,23 +36,48 @@ pub struct GapDumbbell {
 /// Dimension scores are means of `likert5` answers.
 const DIMENSION_RANGE: (u8, u8) = (1, 5);
 
+/// The first rating scale whose range holds every figure of `gap` (1–5 when none does).
+fn range_holding(gap: &Gap) -> (u8, u8) {
+    let figures: Vec<f64> = [gap.customer, gap.staff]
+        .iter()
+        .flat_map(|side| {
+            let ci = draw::finite_interval(side.ci95);
+            [
+                draw::finite(side.mean),
+                ci.map(|c| c.lower),
+                ci.map(|c| c.upper),
+            ]
+        })
+        .flatten()
+        .collect();
+    [Scale::Likert5, Scale::Ces7, Scale::Nps11]
+        .iter()
+        .filter_map(|s| s.range())
+        .find(|&(lo, hi)| {
+            figures
+                .iter()
+                .all(|v| (f64::from(lo)..=f64::from(hi)).contains(v))
+        })
+        .unwrap_or(DIMENSION_RANGE)
+}
+
 impl GapDumbbell {
     /// The rows of a gap table's items; each item's scale is looked up in `items` by code
-    /// (an item not found there is drawn on the 1–5 scale).
+    /// (an item not found there goes on the first of 1–5, 1–7 and 0–10 that holds its
+    /// figures, so that it is never drawn off its scale).
     pub fn items(rows: &[ItemGap], items: &[ItemInfo]) -> GapDumbbell {
-        let range = |code: &str| {
+        let range = |row: &ItemGap| {
             items
                 .iter()
-                .find(|i| i.code == code)
+                .find(|i| i.code == row.item)
                 .and_then(|i| i.scale.range())
-                .or(Scale::Likert5.range())
-                .unwrap_or(DIMENSION_RANGE)
+                .unwrap_or_else(|| range_holding(&row.gap))
         };
         GapDumbbell::new(
             rows.iter()
                 .map(|r| Row {
                     label: r.item.clone(),
-                    range: range(&r.item),
+                    range: range(r),
                     gap: r.gap,
                 })
                 .collect(),
@@ -118,7 +143,8 @@ impl GapDumbbell {
     }
 
     /// The rows grouped by scale, 1–5 first: `(range, rows in sorted order)`.
-    fn panels(&self) -> Vec<((u8, u8), Vec<&Row>)> {
+    /// Each row comes with its place in the sorted order.
+    fn panels(&self) -> Vec<((u8, u8), Vec<(usize, &Row)>)> {
         let mut ranges: Vec<(u8, u8)> = self.rows.iter().map(|r| r.range).collect();
         ranges.sort_by_key(|&(lo, hi)| (hi - lo.min(hi), lo));
         ranges.dedup();
@@ -127,7 +153,11 @@ impl GapDumbbell {
             .map(|range| {
                 (
                     range,
-                    self.rows.iter().filter(|r| r.range == range).collect(),
+                    self.rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.range == range)
+                        .collect(),
                 )
             })
             .collect()
@@ -149,11 +179,27 @@ impl Chart for GapDumbbell {
                 self.plural()
             }
         )];
-        if let Some(r) = self.respondents {
-            parts.push(format!(
+        match self.respondents {
+            Some(r) => parts.push(format!(
                 "{} customers and {} staff answered.",
                 r.customers, r.staff
-            ));
+            )),
+            // Without the respondent counts, say how many answered the rows.
+            None => {
+                let range = |n: Vec<u64>| match (n.iter().min(), n.iter().max()) {
+                    (Some(lo), Some(hi)) if lo == hi => Some(lo.to_string()),
+                    (Some(lo), Some(hi)) => Some(format!("{lo}–{hi}")),
+                    _ => None,
+                };
+                let customers = range(self.rows.iter().filter_map(|r| r.gap.customer.n).collect());
+                let staff = range(self.rows.iter().filter_map(|r| r.gap.staff.n).collect());
+                if let (Some(c), Some(s)) = (customers, staff) {
+                    parts.push(format!(
+                        "{c} customers and {s} staff answered each {}.",
+                        self.kind
+                    ));
+                }
+            }
         }
         let short = self
             .rows
@@ -258,7 +304,13 @@ impl Chart for GapDumbbell {
             );
         }
 
-        let label_style = draw::anchored(&draw::font(draw::LABEL_SIZE), HPos::Right, VPos::Center);
+        // Smaller labels when rows are many: sized before the rows, measured with this font.
+        let label_size = if self.rows.len() > 16 {
+            draw::SMALL_SIZE
+        } else {
+            draw::LABEL_SIZE
+        };
+        let label_style = draw::anchored(&draw::font(label_size), HPos::Right, VPos::Center);
         let mut label_width = 0;
         for row in &self.rows {
             label_width = label_width.max(draw::text_width(area, &row.label, &label_style)? as i32);
@@ -277,17 +329,32 @@ impl Chart for GapDumbbell {
         };
         let axis = 2 * draw::line_height(draw::SMALL_SIZE) + 14;
         let note = draw::line_height(draw::SMALL_SIZE) + 4;
-        let overhead = panels.len() as i32 * (heading + axis + 8) + note;
-        let room = (height - y - overhead).max(0);
-        let row_height = (room / self.rows.len().max(1) as i32).clamp(12, 34);
-        // Rows that don't fit are named in a note rather than dropped without a word.
-        let mut space_for = (room / row_height).max(1) as usize;
-        let mut left_out = 0;
+        let panel_overhead = heading + axis + 8;
+        let room = (height - y - panels.len() as i32 * panel_overhead).max(0);
+        let row_height = (room / self.rows.len().max(1) as i32).clamp(16, 34);
+        // Show the first `fit` rows of the sorted order (the largest gaps), in their panels;
+        // the rest are named in a note rather than dropped without a word.
+        let needed = |fit: usize| {
+            let used_panels = panels
+                .iter()
+                .filter(|(_, rows)| rows.first().is_some_and(|(rank, _)| *rank < fit))
+                .count() as i32;
+            let note = if fit < self.rows.len() { note } else { 0 };
+            used_panels * panel_overhead + fit as i32 * row_height + note
+        };
+        let mut fit = self.rows.len();
+        while fit > 1 && y + needed(fit) > height {
+            fit -= 1;
+        }
+        let left_out = self.rows.len() - fit;
 
         for ((lo, hi), rows) in panels {
-            let shown = rows.len().min(space_for);
-            left_out += rows.len() - shown;
-            space_for -= shown;
+            let rows: Vec<&Row> = rows
+                .into_iter()
+                .filter(|(rank, _)| *rank < fit)
+                .map(|(_, row)| row)
+                .collect();
+            let shown = rows.len();
             if shown == 0 {
                 continue;
             }
@@ -320,7 +387,7 @@ impl Chart for GapDumbbell {
                 |v| format!("{v:.0}"),
             )?;
             frame.x_title(area, &format!("Mean answer ({lo}–{hi})"))?;
-            for (k, row) in rows.iter().take(shown).enumerate() {
+            for (k, row) in rows.iter().enumerate() {
                 let centre = frame.top + k as i32 * row_height + row_height / 2;
                 self.draw_row(area, &frame, row, centre, row_height)?;
                 let label = draw::fit(area, &row.label, &label_style, label_width as u32 - 10)?;
@@ -331,7 +398,7 @@ impl Chart for GapDumbbell {
         if left_out > 0 {
             let style = draw::font(draw::SMALL_SIZE).color(&palette::MUTED_TEXT);
             let text = format!(
-                "{left_out} more {} (the smallest gaps) did not fit: see the table.",
+                "{left_out} more {}, further down the order, did not fit: see the table.",
                 if left_out == 1 {
                     self.kind.to_string()
                 } else {
@@ -462,6 +529,22 @@ mod tests {
     }
 
     #[test]
+    fn an_item_of_unknown_scale_goes_on_a_scale_that_holds_it() {
+        let rows = [
+            row("nps", side(6.0, 20), side(8.0, 9), Verdict::BlindSpot),
+            row("effort", side(5.5, 20), side(6.0, 9), Verdict::Aligned),
+            row("sat", side(3.0, 20), side(3.5, 9), Verdict::Aligned),
+            row("odd", side(30.0, 20), side(3.5, 9), Verdict::Aligned),
+        ];
+        let chart = GapDumbbell::items(&rows, &[]);
+        let range = |label: &str| chart.rows.iter().find(|r| r.label == label).unwrap().range;
+        assert_eq!(range("nps"), (0, 10));
+        assert_eq!(range("effort"), (1, 7));
+        assert_eq!(range("sat"), (1, 5));
+        assert_eq!(range("odd"), (1, 5));
+    }
+
+    #[test]
     fn items_on_other_scales_get_their_own_panel() {
         let info = |code: &str, scale| ItemInfo {
             code: code.into(),
@@ -483,6 +566,9 @@ mod tests {
         assert_eq!(panels.len(), 2);
         assert_eq!(panels[0].0, (1, 5));
         assert_eq!(panels[1].0, (0, 10));
-        assert_eq!(panels[1].1[0].label, "nps");
+        assert_eq!(panels[1].1[0].1.label, "nps");
+        // Ranks follow the sorted order: nps (gap 2.0) before sat (0.5).
+        assert_eq!(panels[1].1[0].0, 0);
+        assert_eq!(panels[0].1[0].0, 1);
     }
 }

@@ -416,7 +416,10 @@ mod tests {
         let chart = chart(vec![
             (value(3.0, 2.8, 3.2, 40), value(4.0, 3.8, 4.2, 12)),
             (Value::default(), value(4.1, 3.9, 4.3, 12)),
-            (value(f64::NAN, f64::NEG_INFINITY, 9.0, 40), Value::default()),
+            (
+                value(f64::NAN, f64::NEG_INFINITY, 9.0, 40),
+                Value::default(),
+            ),
             (value(7.0, -3.0, 1e300, 40), value(4.2, 4.0, 4.4, 12)),
         ]);
         let options = ChartOptions::new("Uptime");
@@ -431,7 +434,11 @@ mod tests {
         // Staff: W0–W1 is a run with a band, W2 is hidden, W3 stands alone. Customers: W1 is
         // hidden, and the W2–W3 band has no finite interval at W2. So one band in all.
         assert_eq!(drawn.matches("<polygon").count(), 1);
-        assert!(chart.caption().contains("n = 40 a wave"), "{}", chart.caption());
+        assert!(
+            chart.caption().contains("n = 40 a wave"),
+            "{}",
+            chart.caption()
+        );
     }
 
     #[test]
