@@ -14,6 +14,9 @@ use super::{Chart, DataTable, DrawResult, Respondents, palette};
 use crate::analysis::gap::{DimensionGap, Gap, GapReport, ItemGap, ItemInfo, Verdict};
 use crate::domain::Scale;
 
+/// A scale's range and its rows, each with its place in the sorted order.
+type Panel<'a> = ((u8, u8), Vec<(usize, &'a Row)>);
+
 #[derive(Debug, Clone, PartialEq)]
 struct Row {
     label: String,
@@ -144,7 +147,7 @@ impl GapDumbbell {
 
     /// The rows grouped by scale, 1–5 first: `(range, rows in sorted order)`.
     /// Each row comes with its place in the sorted order.
-    fn panels(&self) -> Vec<((u8, u8), Vec<(usize, &Row)>)> {
+    fn panels(&self) -> Vec<Panel<'_>> {
         let mut ranges: Vec<(u8, u8)> = self.rows.iter().map(|r| r.range).collect();
         ranges.sort_by_key(|&(lo, hi)| (hi - lo.min(hi), lo));
         ranges.dedup();
