@@ -680,6 +680,17 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(notes.contains("email (suppressed)"), "{notes}");
+    assert!(
+        notes.contains("network (no satisfaction question)"),
+        "{notes}"
+    );
+    let table = dor.table();
+    let finding = |service: &str| table.rows.iter().find(|r| r[0] == service).unwrap()[6].clone();
+    assert_eq!(finding("email"), "Suppressed: fewer than 5 answered");
+    assert_eq!(
+        finding("network"),
+        "Not enough data: no satisfaction question"
+    );
     assert!(svg.dots_in_plot(palette::VERMILLION).is_empty());
 }
 

@@ -150,20 +150,23 @@ impl Chart for TrendChart {
         let ns = |pick: fn(&WavePoint) -> Option<u64>| {
             let ns: Vec<u64> = self.waves.iter().filter_map(pick).collect();
             match (ns.iter().min(), ns.iter().max()) {
-                (Some(lo), Some(hi)) if lo == hi => lo.to_string(),
-                (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
-                _ => "too few".to_string(),
+                (Some(lo), Some(hi)) if lo == hi => format!("n = {lo} a wave"),
+                (Some(lo), Some(hi)) => format!("n = {lo}–{hi} a wave"),
+                _ => "too few answers to show".to_string(),
             }
         };
         let baseline = match self.baseline() {
             Some(b) => format!(" Baseline: {b}."),
             None => String::new(),
         };
+        let waves = match self.waves.len() {
+            1 => "1 wave".to_string(),
+            n => format!("{n} waves"),
+        };
         format!(
-            "{} over {} waves: customers said (n = {} a wave) against staff expected \
-             (n = {}); bands are 95% intervals.{baseline}",
+            "{} over {waves}: customers said ({}) against staff expected ({}); bands are 95% \
+             intervals.{baseline}",
             self.measure,
-            self.waves.len(),
             ns(|w| w.customers.value.and(w.customers.n)),
             ns(|w| w.staff.value.and(w.staff.n)),
         )

@@ -42,10 +42,11 @@ impl Point {
             reasons.push("no SLA figures".to_string());
         }
         if self.watermelon.customers.csat.is_none() {
-            reasons.push(match (self.suppressed, self.has_item) {
-                (Some(_), _) => "suppressed".to_string(),
-                (None, false) => "no satisfaction question".to_string(),
-                (None, true) => format!("fewer than {threshold} answered"),
+            // No question is the plainer reason: its cells are empty, hence "suppressed" too.
+            reasons.push(match (self.has_item, self.suppressed) {
+                (false, _) => "no satisfaction question".to_string(),
+                (true, Some(_)) => "suppressed".to_string(),
+                (true, None) => format!("fewer than {threshold} answered"),
             });
         }
         if reasons.is_empty() {
@@ -129,7 +130,9 @@ impl WatermelonScatter {
     }
 
     fn finding(&self, point: &Point) -> String {
-        if let Some(reason) = point.suppressed {
+        if point.has_item
+            && let Some(reason) = point.suppressed
+        {
             return draw::suppression_label(reason, self.reporting_threshold as u64);
         }
         match point.watermelon.class {
