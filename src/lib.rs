@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod auth;
+pub mod charts;
 pub mod commands;
 pub mod config;
 pub mod db;
