@@ -448,6 +448,14 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         .filter(|i| i["verdict"] == "blind_spot")
         .count();
     assert_eq!(html.matches(">Blind spot</td>").count(), blind);
+    // Four charts inline (gaps, services, importance–performance, agencies), each an
+    // image with a title, and parseable.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 4, "{html}");
+    for svg in html.split("<svg role=\"img\"").skip(1) {
+        let end = svg.find("</svg>").unwrap();
+        let doc = format!("<svg role=\"img\"{}</svg>", &svg[..end]);
+        roxmltree::Document::parse(&doc).expect("the chart is well-formed XML");
+    }
     // The agency heatmap: hidden agencies are marked, not left out.
     assert!(html.contains("Agencies × dimensions"));
     let groups = gap["breakdowns"]
@@ -466,6 +474,11 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     let (status, html, _) = viewer.get("/waves/FY26-Q3");
     assert_eq!(status, 200);
     assert!(!html.contains("Agencies × dimensions"));
+    assert_eq!(
+        html.matches("<svg role=\"img\"").count(),
+        3,
+        "no agency heatmap for viewers"
+    );
     let (_, rates, _) = viewer.get("/waves/FY26-Q3/rates");
     assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
     let (_, rates, _) = cio.get("/waves/FY26-Q3/rates");

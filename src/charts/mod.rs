@@ -24,6 +24,14 @@ mod gap_dumbbell;
 mod heatmap;
 mod ipa;
 pub mod palette;
+
+/// How figures read in charts, tables and pages: one wording everywhere.
+pub mod text {
+    pub use super::draw::{
+        NONE, count, interval, number, percent, percent_interval, signed, suppression_label,
+        verdict_label,
+    };
+}
 mod trend;
 mod watermelon;
 

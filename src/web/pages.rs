@@ -46,15 +46,6 @@ pub fn verdict_code(v: Verdict) -> &'static str {
     }
 }
 
-pub fn verdict_text(v: Verdict) -> &'static str {
-    match v {
-        Verdict::BlindSpot => "Blind spot",
-        Verdict::HiddenStrength => "Hidden strength",
-        Verdict::Aligned => "Aligned",
-        Verdict::InsufficientData => "Too few answers",
-    }
-}
-
 /// A side's mean with its n: `3.42 (n 118)`.
 fn side(n: Option<u64>, mean: Option<f64>) -> String {
     match (n, mean) {
@@ -74,7 +65,7 @@ impl GapRow {
             interval: format::interval(gap.gap_ci95, 2),
             q: format::p_value(gap.q),
             verdict: verdict_code(gap.verdict),
-            verdict_text: verdict_text(gap.verdict),
+            verdict_text: crate::charts::text::verdict_label(gap.verdict),
         }
     }
 }
@@ -110,6 +101,8 @@ struct HeatmapRow {
 #[template(path = "dashboard/wave.html")]
 struct WavePage {
     nav: Nav,
+    /// Inline SVG charts, rendered by `charts` (their text is escaped there).
+    charts: Vec<String>,
     wave: String,
     customers_n: u64,
     staff_n: u64,
@@ -155,13 +148,85 @@ pub async fn wave_reports(
     Ok((gap, watermelons))
 }
 
+/// The charts of the wave page, widest first: gaps per item, services, importance against
+/// performance, and (when the role shows agencies) agencies × dimensions.
+fn wave_charts(
+    gap: &WaveGapReport,
+    watermelons: &OfWave<crate::analysis::watermelon::WatermelonReport>,
+    ipa: &crate::analysis::ipa::IpaGrid,
+    items: &[crate::analysis::gap::ItemInfo],
+) -> crate::error::Result<Vec<String>> {
+    use crate::charts::{self, AgencyHeatmap, ChartOptions, GapDumbbell, IpaChart, Respondents};
+    const WIDTH: u32 = 960;
+    let respondents = Respondents {
+        customers: gap.report.customer_respondents,
+        staff: gap.report.staff_respondents,
+    };
+    let dumbbell = GapDumbbell::of_report(&gap.report, items)
+        .reporting_threshold(gap.report.reporting_threshold);
+    let mut out = vec![
+        charts::svg(
+            &dumbbell,
+            &ChartOptions::new(format!(
+                "What customers said and what IT expected, {}",
+                gap.wave
+            ))
+            .size(WIDTH, dumbbell.suggested_height()),
+        )?,
+        charts::watermelon_svg(
+            &watermelons.report,
+            &ChartOptions::new(format!("SLA against customer satisfaction, {}", gap.wave))
+                .size(WIDTH, 600),
+        )?,
+        charts::svg(
+            &IpaChart::new(ipa, respondents),
+            &ChartOptions::new(format!("Importance and performance, {}", gap.wave))
+                .size(WIDTH, 600),
+        )?,
+    ];
+    let has_agencies = gap
+        .report
+        .breakdowns
+        .iter()
+        .any(|b| b.by == BreakdownBy::Agency && !b.groups.is_empty());
+    if has_agencies {
+        let heatmap = AgencyHeatmap::new(&gap.report);
+        out.push(charts::svg(
+            &heatmap,
+            &ChartOptions::new(format!("Gaps per agency and dimension, {}", gap.wave))
+                .size(WIDTH, heatmap.suggested_height()),
+        )?);
+    }
+    Ok(out)
+}
+
 #[get("/waves/{code}")]
 async fn wave_page(
     state: web::Data<AppState>,
     who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let (gap, watermelons) = wave_reports(&state, &who, code.into_inner()).await?;
+    let code = code.into_inner();
+    let (gap, watermelons) = wave_reports(&state, &who, code.clone()).await?;
+    let (items_info, ipa) = {
+        let settings = state.settings.clone();
+        let cache = state.reports.clone();
+        state
+            .run(move |conn| {
+                let items = report::wave_context(conn, &code)?.items;
+                let ipa = cache.get(conn, &format!("ipa/{code}"), |conn| {
+                    report::ipa_report(conn, &settings, &code)
+                })?;
+                Ok((items, ipa))
+            })
+            .await?
+    };
+    let charts = {
+        let (gap, watermelons) = (gap.clone(), watermelons.clone());
+        web::block(move || wave_charts(&gap, &watermelons, &ipa.report, &items_info))
+            .await
+            .map_err(crate::error::AppError::from)??
+    };
     let mut items: Vec<&crate::analysis::gap::ItemGap> = gap.report.items.iter().collect();
     items.sort_by(|a, b| {
         b.gap
@@ -202,6 +267,7 @@ async fn wave_page(
     let settings = &state.settings;
     let body = WavePage {
         nav: Nav::of(&who, Some(&gap.wave)),
+        charts,
         wave: gap.wave.clone(),
         customers_n: gap.report.customer_respondents,
         staff_n: gap.report.staff_respondents,
