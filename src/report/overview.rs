@@ -38,12 +38,21 @@ pub struct Overview {
     pub top_blind_spots: Vec<ItemGap>,
     /// Calibration per wave, oldest first.
     pub calibration: Vec<(String, Calibration)>,
+    /// CSAT per wave, customers against staff, as an inline SVG chart.
+    pub csat_trend_svg: String,
 }
 
 /// The overview of `wave_code`.
 pub fn overview(conn: &mut DbConnection, settings: &Settings, wave_code: &str) -> Result<Overview> {
     let trend: TrendInput = trend_input(conn, settings, wave_code)?;
     let trend = trend.report(settings);
+    let csat_trend_svg = crate::charts::svg(
+        &crate::charts::TrendChart::csat(&trend.trend),
+        &crate::charts::ChartOptions::new(format!(
+            "Customer satisfaction over the waves, to {wave_code}"
+        ))
+        .size(960, 440),
+    )?;
     let gap = gap_report(conn, settings, wave_code)?;
     let watermelons = watermelon_report(conn, settings, wave_code)?;
     let now = trend.trend.waves.last();
@@ -98,6 +107,7 @@ pub fn overview(conn: &mut DbConnection, settings: &Settings, wave_code: &str) -
             .iter()
             .map(|w| (w.wave.clone(), w.calibration))
             .collect(),
+        csat_trend_svg,
     })
 }
 

@@ -405,6 +405,8 @@ async fn rates_page(
 #[template(path = "dashboard/agency.html")]
 struct AgencyPage {
     nav: Nav,
+    /// The agency's services: SLA against its customers' CSAT, as an inline SVG.
+    scatter: String,
     wave: String,
     code: String,
     name: String,
@@ -533,8 +535,14 @@ async fn agency_page(
             ))
         })
         .collect();
+    let scatter = crate::charts::svg(
+        &crate::charts::WatermelonScatter::agency(&watermelons.report, &code),
+        &crate::charts::ChartOptions::new(format!("SLA against satisfaction at {code}, {wave}"))
+            .size(960, 600),
+    )?;
     let body = AgencyPage {
         nav: Nav::of(&who, Some(&wave)),
+        scatter,
         wave,
         code: agency.code.clone(),
         name: agency.name.clone(),
