@@ -393,6 +393,8 @@ fn the_overview_shows_the_figures_of_the_api() {
     // Calibration rows for the baseline and this wave, not the later one.
     assert!(html.contains("<th scope=\"row\">FY26-Q1</th>"));
     assert!(!html.contains("<th scope=\"row\">FY27-Q1</th>"));
+    // The CSAT trend chart, with the waves up to this one.
+    assert!(html.contains("Customer satisfaction over the waves, to FY26-Q3"));
     // Without a wave, the latest with responses is shown.
     let (_, html, _) = browser.get("/");
     assert!(html.contains("Overview · FY27-Q1"));
@@ -524,6 +526,7 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         !html.contains("Comments are shown only when"),
         "{code} has enough answers"
     );
+    assert!(html.contains(&format!("SLA against satisfaction at {code}, FY26-Q3")));
     let small = groups
         .iter()
         .find(|g| g["suppressed"] == "below_threshold")
