@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Manage API tokens for scripts.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
     /// Invite everyone not yet invited to a wave and queue their emails.
     Send {
         #[arg(long)]
@@ -184,6 +189,18 @@ enum UserCommand {
         /// admin, cio, brm or viewer.
         #[arg(long)]
         role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; it is printed once and stored only as a hash.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "nightly export".
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -435,6 +452,15 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Import { kind, file, wave } => {
             let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;
             println!("{summary}");
+        }
+        Command::Token {
+            action: TokenCommand::Add { email, name },
+        } => {
+            let token = rind::auth::add_api_token(&mut conn, &email, &name)?;
+            println!("{token}");
+            eprintln!(
+                "API token `{name}` for {email}: send it as `Authorization: Bearer TOKEN`; it is not shown again"
+            );
         }
         Command::User {
             action: UserCommand::Add { email, role },

@@ -171,3 +171,44 @@ fn api_tokens_name_their_user_until_revoked() {
     );
     assert!(!sessions::revoke_api_token(&mut conn, listed[0].id).unwrap());
 }
+
+#[test]
+fn rind_token_add_prints_a_working_token_once() {
+    let db = TestDb::new();
+    rind::auth::add_user(&mut db.conn(), "cio@state.example", "cio", PASSWORD).unwrap();
+    let run = db.rind(&[
+        "token",
+        "add",
+        "--email",
+        "cio@state.example",
+        "--name",
+        "export",
+    ]);
+    run.assert_ok();
+    let token = Secret::parse(run.stdout.trim()).expect("a token on stdout");
+    let user = sessions::user_of_api_token(&mut db.conn(), &token.hash())
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.email, "cio@state.example");
+    db.rind(&[
+        "token",
+        "add",
+        "--email",
+        "nobody@state.example",
+        "--name",
+        "x",
+    ])
+    .assert_failed()
+    .assert_stderr_contains("nobody@state.example");
+    db.rind(&[
+        "token",
+        "add",
+        "--email",
+        "cio@state.example",
+        "--name",
+        " ",
+    ])
+    .assert_failed()
+    .assert_stderr_contains("name");
+    assert_eq!(db.count("api_tokens"), 1);
+}
