@@ -164,8 +164,9 @@ function stepsFor(spec, viewport) {
 async function checkViewport(browser, viewport, out) {
   const context = await browser.newContext({
     viewport: { width: viewport.width, height: viewport.height },
-    // A phone-sized viewport is also a touch device with a higher pixel density.
-    deviceScaleFactor: viewport.width < 600 ? 2 : 1,
+    // A phone-sized viewport is also a touch device. (One device pixel per CSS pixel: axe
+    // measures in CSS pixels, and the full-page screenshots of long forms stay quick.)
+    deviceScaleFactor: 1,
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,
     javaScriptEnabled: true,
@@ -177,6 +178,9 @@ async function checkViewport(browser, viewport, out) {
   // Everything the browser complains about, tagged with the page being reached.
   let events = [];
   const mainDocs = new Map(); // url -> last status of a main-frame document
+  const inflight = new Set();
+  page.on('request', (req) => inflight.add(req));
+  page.on('requestfinished', (req) => inflight.delete(req));
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       const loc = msg.location();
@@ -184,12 +188,13 @@ async function checkViewport(browser, viewport, out) {
     }
   });
   page.on('pageerror', (err) => events.push({ kind: 'exception', text: String(err) }));
-  page.on('requestfailed', (req) =>
+  page.on('requestfailed', (req) => {
+    inflight.delete(req);
     events.push({
       kind: 'request',
       text: `${req.method()} ${req.url()} failed: ${req.failure()?.errorText ?? 'unknown'}`,
-    }),
-  );
+    });
+  });
   page.on('response', (res) => {
     const req = res.request();
     const status = res.status();
@@ -230,8 +235,14 @@ async function checkViewport(browser, viewport, out) {
       const body = await page.locator('body').innerText();
       if (!body.includes(spec.text)) problems.push(`the page does not say "${spec.text}"`);
     }
-    // Give late subresources (the stylesheet) a moment to finish or fail.
-    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+    // Let late requests (the icon) finish or fail before judging the page. (Cheaper than
+    // Playwright's `networkidle`, which always waits 500 ms.)
+    for (const until = Date.now() + 5_000; inflight.size > 0 && Date.now() < until; ) {
+      await page.waitForTimeout(20);
+    }
+    for (const req of inflight) {
+      problems.push(`request: ${req.method()} ${req.url()} still unanswered after 5 s`);
+    }
 
     for (const ev of events) {
       // Chromium logs the main document's own error status as a console error: that one
@@ -256,6 +267,7 @@ async function checkViewport(browser, viewport, out) {
       }
     }
 
+    const reached = Date.now();
     try {
       const axe = await runAxe(context, page);
       for (const v of axe.violations) {
@@ -266,6 +278,7 @@ async function checkViewport(browser, viewport, out) {
       problems.push(e.message);
     }
 
+    const checked = Date.now();
     const shot = path.join(plan.screenshots, `${spec.name}-${viewport.name}.png`);
     try {
       await page.screenshot({ path: shot, fullPage: true });
@@ -274,7 +287,8 @@ async function checkViewport(browser, viewport, out) {
     }
 
     const ms = Date.now() - started;
-    out.push({ label, problems, notes, ms, shot, url, status });
+    const times = `reached ${reached - started} ms, axe ${checked - reached} ms, screenshot ${Date.now() - checked} ms`;
+    out.push({ label, problems, notes, ms, times, shot, url, status });
   }
   await context.close();
 }
@@ -318,7 +332,8 @@ let failed = 0;
 for (const r of results) {
   const ok = r.problems.length === 0;
   if (!ok) failed += 1;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${r.label}: HTTP ${r.status ?? '-'}, ${r.ms} ms, ${r.shot}`);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${r.label}: HTTP ${r.status ?? '-'}, ${r.ms} ms (${r.times})`);
+  console.log(`     ${r.shot}`);
   for (const p of r.problems) console.log(`     - ${p.replace(/\n/g, '\n       ')}`);
   for (const n of r.notes) console.log(`     note: ${n.replace(/\n/g, '\n       ')}`);
 }
