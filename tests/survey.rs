@@ -772,13 +772,19 @@ fn unsubscribing_stops_further_mail_for_the_wave() {
 }
 
 #[test]
-fn the_stylesheet_is_served() {
+fn the_stylesheet_and_the_icon_are_served() {
     let db = TestDb::new();
     let app = TestApp::spawn(&db);
     let css = app.get("/static/rind.css");
     assert_eq!(css.status, 200);
     assert!(css.content_type.starts_with("text/css"));
     assert!(css.body.contains(":focus-visible"));
+    for path in ["/static/favicon.svg", "/favicon.ico"] {
+        let icon = app.get(path);
+        assert_eq!(icon.status, 200, "{path}");
+        assert_eq!(icon.content_type, "image/svg+xml", "{path}");
+        assert!(icon.body.starts_with("<svg"), "{path}");
+    }
 }
 
 #[test]

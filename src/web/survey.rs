@@ -29,6 +29,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(icon).service(legacy_icon);
     cfg.service(stylesheet).service(
         web::scope("/s")
             .wrap(
@@ -61,6 +62,29 @@ async fn stylesheet() -> HttpResponse {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../static/rind.css"))
+}
+
+const ICON: &str = include_str!("../../static/favicon.svg");
+
+fn icon_response() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ICON)
+}
+
+/// The icon every page links to (a watermelon slice).
+#[get("/static/favicon.svg")]
+async fn icon() -> HttpResponse {
+    icon_response()
+}
+
+/// The same icon where browsers look without a link (a 404 there is noise in every log and
+/// browser console).
+#[get("/favicon.ico")]
+async fn legacy_icon() -> HttpResponse {
+    icon_response()
 }
 
 // ---------------------------------------------------------------------------------------
