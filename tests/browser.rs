@@ -6,6 +6,10 @@
 //! `critical`, or (survey pages) content that scrolls sideways on a phone. Full-page
 //! screenshots land in `target/browser-screenshots/<backend>/<test>/` as CI artifacts.
 //!
+//! A third test serves a deliberately broken page (an inline script the CSP refuses, a
+//! missing stylesheet, an image without alt text, faint text, content wider than a phone)
+//! and checks that the report names every one of those faults: the checks can fail.
+//!
 //! Runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set, like every test. It
 //! never skips: without Chromium, Node or `tests/browser/node_modules` it fails and says
 //! how to install them (`bash .ci/run` does).
@@ -84,30 +88,42 @@ fn viewport((name, width, height): (&str, u32, u32), vars: Value) -> Value {
     json!({ "name": name, "width": width, "height": height, "vars": vars })
 }
 
-/// Runs `check.mjs` on a plan and fails the test with its report unless every page passed.
-fn run_checks(db: &TestDb, plan: &Value) {
-    require_tools();
+/// Runs `node tests/browser/check.mjs` on a plan; returns whether it passed and its report.
+fn check(db: &TestDb, plan: &Value) -> (bool, String) {
     let path = db.file(
         "browser-plan.json",
         serde_json::to_vec_pretty(plan).unwrap(),
     );
-    let started = Instant::now();
     let output = Command::new("node")
         .arg(browser_dir().join("check.mjs"))
         .arg(&path)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run node tests/browser/check.mjs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(
-        output.status.success(),
-        "the browser checks failed ({}, after {:.1} s):\n{stdout}\n{stderr}",
-        output.status,
+        matches!(output.status.code(), Some(0 | 1)),
+        "check.mjs could not run the checks ({}):\n{report}",
+        output.status
+    );
+    (output.status.success(), report)
+}
+
+/// Runs the checks of a plan and fails the test with their report unless every page passed.
+fn run_checks(db: &TestDb, plan: &Value) {
+    let started = Instant::now();
+    let (passed, report) = check(db, plan);
+    assert!(
+        passed,
+        "the browser checks failed after {:.1} s:\n{report}",
         started.elapsed().as_secs_f64()
     );
     // A record of what passed (shown with `--nocapture`).
-    println!("{stdout}{stderr}");
+    println!("{report}");
 }
 
 /// A wave's invitations delivered to their own mail folder; returns each link's path.
@@ -126,6 +142,7 @@ fn links(db: &TestDb, settings: &rind::Settings, wave: &str) -> Vec<String> {
 
 #[test]
 fn survey_pages_pass_axe_on_a_phone_and_a_desktop() {
+    require_tools();
     let db = TestDb::new();
     db.programme(2, 0);
     let settings = test_settings(&db);
@@ -192,6 +209,7 @@ fn survey_pages_pass_axe_on_a_phone_and_a_desktop() {
 
 #[test]
 fn dashboard_pages_sign_in_without_console_errors_and_pass_axe() {
+    require_tools();
     let db = TestDb::new();
     db.with_default_instrument();
     rind::demo::seed_if_empty(&mut db.conn(), 7)
@@ -231,4 +249,86 @@ fn dashboard_pages_sign_in_without_console_errors_and_pass_axe() {
         ]
     });
     run_checks(&db, &plan);
+}
+
+/// A page with one of each fault the checks exist to catch, served with a CSP like rind's.
+const BAD_PAGE: &str = "<!doctype html><html lang=\"en\"><head><title>Bad</title>\
+    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+    <link rel=\"stylesheet\" href=\"/bad.css\"><link rel=\"stylesheet\" href=\"/missing.css\">\
+    <script>console.log('inline')</script></head><body><main><h1>Bad page</h1>\
+    <p class=\"faint\">Hard to read</p><img src=\"/missing.png\"><div class=\"wide\">wide</div>\
+    </main></body></html>";
+
+/// Serves `BAD_PAGE` at `/`, its stylesheet at `/bad.css` and 404 for anything else, on a
+/// free loopback port, for as long as the test process lives.
+fn serve_bad_page() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request_line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            // Skip the headers.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+            let (status, content_type, body) = match path {
+                "/" => ("200 OK", "text/html; charset=utf-8", BAD_PAGE),
+                "/bad.css" => (
+                    "200 OK",
+                    "text/css",
+                    "body { background: #fff; } .faint { color: #b0b0b0; } .wide { width: 600px; }",
+                ),
+                _ => ("404 Not Found", "text/plain", "not found"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+                 Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    address
+}
+
+#[test]
+fn the_checks_catch_console_errors_failed_requests_axe_violations_and_sideways_scrolling() {
+    require_tools();
+    let db = TestDb::new();
+    let plan = json!({
+        "name": "self-test",
+        "base": serve_bad_page(),
+        "screenshots": db.dir().join("screenshots"),
+        "reflow": true,
+        "viewports": [viewport(PHONE, json!({}))],
+        "pages": [{ "name": "bad", "steps": [{ "goto": "/" }], "text": "Bad page" }]
+    });
+    let (passed, report) = check(&db, &plan);
+    assert!(!passed, "a bad page passed the checks:\n{report}");
+    for needle in [
+        // The inline script, refused by the CSP, is a console error.
+        "console: ",
+        "Content Security Policy",
+        // A stylesheet that is not there.
+        "/missing.css answered 404",
+        // axe-core, at serious and critical.
+        "axe [serious] color-contrast",
+        "axe [critical] image-alt",
+        "scrolls sideways",
+    ] {
+        assert!(
+            report.contains(needle),
+            "the report lacks {needle:?}:\n{report}"
+        );
+    }
+    assert!(db.dir().join("screenshots/bad-phone.png").is_file());
 }

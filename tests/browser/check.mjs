@@ -33,8 +33,9 @@
 //   ]
 // }
 // `{{name}}` in a page's steps stands for the viewport's `vars.name` (each viewport can
-// then answer its own survey link). A page's optional "url" is the path the browser must end up on (after redirects), and
-// "text" a string its visible text must contain.
+// then answer its own survey link). A page's optional "url" is the path the browser must
+// end up on (after redirects), and "text" a string its visible text must contain.
+// axe-core runs the rules tagged WCAG 2.0/2.1 A and AA, WCAG 2.2 AA and best-practice.
 //
 // The app sends a strict Content-Security-Policy (`default-src 'none'`: no script of any
 // kind). The pages are visited WITH that policy in force, so a CSP violation (an inline
