@@ -259,15 +259,33 @@ fn on_scale(latent: f64, scale: Scale) -> u8 {
 /// Fills an empty database with the demo programme; `None` if it already holds agencies
 /// or waves. Expects the default instrument (see `commands::first_start`).
 pub fn seed_if_empty(conn: &mut DbConnection, seed: u64) -> Result<Option<DemoSummary>> {
+    seed_scaled_if_empty(conn, seed, 1)
+}
+
+/// The demo programme with `scale` times the contacts of every agency and the staff of
+/// every team (so `scale` times the invitations and, roughly, the responses of each wave):
+/// 1 is the demo itself; the benchmarks use larger programmes (about 900 responses per
+/// unit of scale over the three waves).
+pub fn seed_scaled_if_empty(
+    conn: &mut DbConnection,
+    seed: u64,
+    scale: usize,
+) -> Result<Option<DemoSummary>> {
     if agencies::count(conn)? > 0 || !waves::list(conn)?.is_empty() {
         return Ok(None);
     }
     let now = crate::store::now();
-    conn.transaction::<_, AppError, _>(|conn| build(conn, seed, now))
+    let scale = scale.max(1);
+    conn.transaction::<_, AppError, _>(|conn| build(conn, seed, now, scale))
         .map(Some)
 }
 
-fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoSummary> {
+fn build(
+    conn: &mut DbConnection,
+    seed: u64,
+    now: NaiveDateTime,
+    scale: usize,
+) -> Result<DemoSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let instrument = instruments::latest(conn, INSTRUMENT)?.ok_or_else(|| {
         AppError::NotFound(format!(
@@ -302,8 +320,8 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
         let agency_id = *ids
             .get(agency.code)
             .ok_or_else(|| AppError::Internal("demo agency vanished".into()))?;
-        let mut people = Vec::with_capacity(agency.contacts);
-        for i in 0..agency.contacts {
+        let mut people = Vec::with_capacity(agency.contacts * scale);
+        for i in 0..agency.contacts * scale {
             let segment = match i % 10 {
                 0 => "executive",
                 1 | 2 => "it_liaison",
@@ -337,7 +355,7 @@ fn build(conn: &mut DbConnection, seed: u64, now: NaiveDateTime) -> Result<DemoS
     // IT staff in teams.
     let mut staff_members: Vec<(i64, String)> = Vec::new();
     for (t, (team, count)) in TEAMS.iter().enumerate() {
-        for i in 0..*count {
+        for i in 0..*count * scale {
             let first = FIRST_NAMES[(i * 5 + t * 7 + 3) % FIRST_NAMES.len()];
             let last = LAST_NAMES[(i * 13 + t * 3 + 1) % LAST_NAMES.len()];
             let id = staff::save(

@@ -13,6 +13,8 @@ use rind::domain::{Audience, NO_ANSWER};
 use rind::import::{ImportKind, import_file};
 use rind::store::responses::{self, NewResponse};
 
+pub mod load;
+
 pub const ITEMS: usize = 30;
 pub const AGENCIES: usize = 20;
 pub const SEGMENTS: [&str; 3] = ["executive", "it_liaison", "end_user"];

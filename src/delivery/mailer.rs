@@ -1,4 +1,4 @@
-//! Where mail goes: an SMTP server (lettre's pooled `SmtpTransport`, connections reused
+//! Where mail goes: an SMTP server (`smtp::SmtpPool`: lettre's SMTP connections, reused
 //! across messages), or, with no SMTP host set, `.eml` files in a folder.
 //!
 //! `send` says whether a failure is worth retrying: SMTP 5xx replies and addresses that
@@ -6,20 +6,21 @@
 //! TLS trouble are transient.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::transport::smtp::PoolConfig;
+use lettre::Message;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::transport::smtp::client::TlsParameters;
 
+use super::smtp::{Security, Server, SmtpPool};
 use crate::config::{Settings, SmtpTls};
 use crate::error::{AppError, Result};
 
 #[derive(Clone)]
 pub enum Mailer {
     Smtp {
-        transport: SmtpTransport,
+        pool: Arc<SmtpPool>,
         /// `host:port (tls)`, for logs.
         describe: String,
     },
@@ -33,35 +34,35 @@ impl Mailer {
             return Ok(Mailer::Folder(settings.mail_dir.clone()));
         };
         let port = settings.smtp_port_or_default();
-        let tls = |required: bool| -> Result<Tls> {
-            let parameters = TlsParameters::new(host.to_string())
-                .map_err(|e| AppError::invalid(format!("TLS for {host}: {e}")))?;
-            Ok(if required {
-                Tls::Wrapper(parameters)
-            } else {
-                Tls::Required(parameters)
-            })
+        let parameters = || {
+            TlsParameters::new(host.to_string())
+                .map_err(|e| AppError::invalid(format!("TLS for {host}: {e}")))
         };
-        let tls = match settings.smtp_tls {
-            SmtpTls::Tls => tls(true)?,
-            SmtpTls::Starttls => tls(false)?,
-            SmtpTls::None => Tls::None,
+        let security = match settings.smtp_tls {
+            SmtpTls::Tls => Security::Tls(parameters()?),
+            SmtpTls::Starttls => Security::Starttls(parameters()?),
+            SmtpTls::None => Security::None,
         };
-        let mut builder = SmtpTransport::builder_dangerous(host)
-            .port(port)
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(settings.smtp_timeout_secs)))
-            .pool_config(PoolConfig::new().max_size(settings.mail_concurrency));
-        if let (Some(user), Some(password)) = (&settings.smtp_user, &settings.smtp_password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.0.clone()));
-        }
+        let credentials = match (&settings.smtp_user, &settings.smtp_password) {
+            (Some(user), Some(password)) => {
+                Some(Credentials::new(user.clone(), password.0.clone()))
+            }
+            _ => None,
+        };
         let mode = match settings.smtp_tls {
             SmtpTls::Tls => "tls",
             SmtpTls::Starttls => "starttls",
             SmtpTls::None => "no tls",
         };
+        let server = Server {
+            host: host.to_string(),
+            port,
+            security,
+            credentials,
+            timeout: Duration::from_secs(settings.smtp_timeout_secs),
+        };
         Ok(Mailer::Smtp {
-            transport: builder.build(),
+            pool: Arc::new(SmtpPool::new(server, settings.mail_concurrency)),
             describe: format!("{host}:{port} ({mode})"),
         })
     }
@@ -78,13 +79,7 @@ impl Mailer {
     /// written twice replaces its file rather than adding one.
     pub fn send(&self, message: &Message, name: &str) -> Result<()> {
         match self {
-            Mailer::Smtp { transport, .. } => transport.send(message).map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    AppError::mail_permanent(e.to_string())
-                } else {
-                    AppError::mail_transient(e.to_string())
-                }
-            }),
+            Mailer::Smtp { pool, .. } => pool.send(message),
             Mailer::Folder(dir) => write_eml(dir, name, &message.formatted()),
         }
     }

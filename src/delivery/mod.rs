@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod mailer;
 pub mod outbox;
 pub mod reminders;
+pub mod smtp;
 pub mod survey;
 pub mod tokens;
 
