@@ -11,6 +11,7 @@ mod format;
 mod health;
 mod pages;
 mod survey;
+mod writer;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -20,9 +21,10 @@ use actix_web::http::header;
 use actix_web::{App, HttpServer, middleware, web};
 
 use crate::config::Settings;
-use crate::db::{Database, DbConnection};
+use crate::db::{Database, DatabaseUrl, DbConnection};
 use crate::error::{AppError, Result};
 use crate::report::cache::ReportCache;
+use writer::SqliteWriter;
 
 /// The dashboard's Content-Security-Policy: no scripts at all, styles and images only from
 /// rind itself (charts are inline SVG, which needs neither), no framing.
@@ -35,6 +37,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Reports kept until the data under them changes.
     pub reports: Arc<ReportCache>,
+    /// SQLite only: its one writer, with group commit (see `write`).
+    sqlite_writer: Option<SqliteWriter>,
 }
 
 impl AppState {
@@ -50,6 +54,19 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// As `run`, for a write a survey respondent waits on: on SQLite through the one
+    /// writer with group commit (`writer::SqliteWriter`), on PostgreSQL like `run`.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+    {
+        match &self.sqlite_writer {
+            Some(writer) => writer.write(f).await,
+            None => self.run(f).await,
+        }
     }
 }
 
@@ -83,9 +100,13 @@ impl Application {
             .map_err(|e| AppError::io("cannot read the bound address", e))?
             .port();
         let state = web::Data::new(AppState {
-            db,
             settings,
             reports: Arc::new(ReportCache::default()),
+            sqlite_writer: match db.url {
+                DatabaseUrl::Sqlite(_) => Some(SqliteWriter::start(&db)?),
+                DatabaseUrl::Postgres(_) => None,
+            },
+            db,
         });
         let server = HttpServer::new(move || {
             App::new()

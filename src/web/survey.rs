@@ -482,7 +482,7 @@ async fn answer(
             let invitation = opened.invitation.clone();
             let answers = checked.answers;
             match state
-                .run(move |conn| survey::save_draft(conn, &invitation, &answers))
+                .write(move |conn| survey::save_draft(conn, &invitation, &answers))
                 .await
             {
                 Ok(true) => see_other(format!("{path}?saved=1")),
@@ -495,7 +495,7 @@ async fn answer(
             let settings = state.settings.clone();
             let answers = checked.answers;
             let submitted = state
-                .run(move |conn| {
+                .write(move |conn| {
                     survey::submit(
                         conn,
                         &settings,
