@@ -6,6 +6,7 @@ mod api;
 mod api_delivery;
 pub mod auth;
 mod dashboard;
+mod drill;
 mod follow_ups;
 mod format;
 mod health;
@@ -109,6 +110,7 @@ impl Application {
                 .configure(dashboard::routes)
                 .configure(pages::routes)
                 .configure(follow_ups::routes)
+                .configure(drill::routes)
                 .configure(api_delivery::routes)
                 .configure(survey::routes)
         })
