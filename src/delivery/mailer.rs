@@ -284,3 +284,48 @@ mod tests {
         assert_eq!(file_stem("a/b@c.example"), "a_b_c.example");
     }
 }
+
+/// One `.eml` file of the mail folder, read for the dev mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailText {
+    pub file: String,
+    pub date: String,
+    pub to: String,
+    pub subject: String,
+    /// The plain-text part, decoded.
+    pub text: String,
+}
+
+/// Reads the message `name` of `dir`. Only a plain file name ending in `.eml` is
+/// accepted, so no path outside the folder can be asked for.
+pub fn read_file(dir: &Path, name: &str) -> Result<MailText> {
+    let plain = !name.starts_with('.')
+        && name.ends_with(".eml")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | '+'));
+    if !plain {
+        return Err(AppError::NotFound(format!("mail file {name}")));
+    }
+    let path = dir.join(name);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(AppError::NotFound(format!("mail file {name}")));
+        }
+        Err(e) => return Err(AppError::io(format!("cannot read {}", path.display()), e)),
+    };
+    let raw = String::from_utf8_lossy(&bytes);
+    let header = |h: &str| decode_words(&header_value(&raw, h).unwrap_or_default());
+    let text = mail_parser::MessageParser::default()
+        .parse(&bytes)
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default();
+    Ok(MailText {
+        file: name.to_string(),
+        date: header("Date"),
+        to: header("To"),
+        subject: header("Subject"),
+        text,
+    })
+}

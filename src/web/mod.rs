@@ -2,6 +2,7 @@
 //! (`/s/{token}`; dashboard pages come later). Handlers are thin: they parse, run store
 //! calls off the async workers with `web::block`, and render.
 
+mod admin;
 mod api;
 mod api_delivery;
 pub mod auth;
@@ -111,6 +112,7 @@ impl Application {
                 .configure(pages::routes)
                 .configure(follow_ups::routes)
                 .configure(drill::routes)
+                .configure(admin::routes)
                 .configure(api_delivery::routes)
                 .configure(survey::routes)
         })
