@@ -14,6 +14,8 @@ mod health;
 mod pages;
 mod survey;
 
+pub use admin::MAX_UPLOAD as ADMIN_MAX_UPLOAD;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
