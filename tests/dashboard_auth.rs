@@ -464,7 +464,9 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     for item in gap["items"].as_array().unwrap() {
         let code = item["item"].as_str().unwrap();
         assert!(
-            html.contains(&format!("<th scope=\"row\">{code}</th>")),
+            html.contains(&format!(
+                "<th scope=\"row\"><a href=\"/waves/FY26-Q3/items/{code}\">{code}</a></th>"
+            )),
             "{code}"
         );
     }
@@ -477,9 +479,9 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         .filter(|i| i["verdict"] == "blind_spot")
         .count();
     assert_eq!(html.matches(">Blind spot</td>").count(), blind);
-    // Four charts inline (gaps, services, importance–performance, agencies), each an
-    // image with a title, and parseable.
-    assert_eq!(html.matches("<svg role=\"img\"").count(), 4, "{html}");
+    // Five charts inline (gaps, services, importance–performance, agencies, the answers
+    // to every question), each an image with a title, and parseable.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 5, "{html}");
     for svg in html.split("<svg role=\"img\"").skip(1) {
         let end = svg.find("</svg>").unwrap();
         let doc = format!("<svg role=\"img\"{}</svg>", &svg[..end]);
@@ -505,8 +507,8 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert!(!html.contains("Agencies × dimensions"));
     assert_eq!(
         html.matches("<svg role=\"img\"").count(),
-        3,
-        "no agency heatmap for viewers"
+        4,
+        "no agency heatmap for viewers (the other four charts only)"
     );
     let (_, rates, _) = viewer.get("/waves/FY26-Q3/rates");
     assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
@@ -857,7 +859,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
         .map(|g| g["group"].as_str().unwrap())
         .collect();
     for agency in &agencies {
-        let row = format!("<td>Agency</td><th scope=\"row\">");
+        let row = "<td>Agency</td><th scope=\"row\">";
         let listed = html.contains(&format!("{row}{agency}<"))
             || html.contains(&format!(
                 "{row}<a href=\"/agencies/{agency}?wave=FY26-Q3\">{agency}<"
@@ -896,7 +898,7 @@ fn the_item_page_answer_bars_match_the_counts_and_the_gap_report() {
             .skip(1)
             .map(|c| c.trim_end_matches("</td>"))
             .collect();
-        let listed: Vec<u64> = cells[5]
+        let listed: Vec<u64> = cells[4]
             .split(", ")
             .map(|pair| pair.split(": ").nth(1).unwrap().parse().unwrap())
             .collect();

@@ -564,7 +564,9 @@ async fn list_waves(state: web::Data<AppState>, who: SignedIn) -> Result<HttpRes
     rendered(StatusCode::OK, body)
 }
 
-#[derive(Deserialize)]
+// Missing fields read as empty, so that the sign-in and role checks answer first.
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct WaveForm {
     csrf_token: Option<String>,
     code: String,
@@ -732,7 +734,9 @@ async fn list_users(state: web::Data<AppState>, who: SignedIn) -> Result<HttpRes
     rendered(StatusCode::OK, body)
 }
 
-#[derive(Deserialize)]
+// Missing fields read as empty, so that the sign-in and role checks answer first.
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct UserForm {
     csrf_token: Option<String>,
     email: String,
@@ -768,7 +772,9 @@ async fn add_user(
     outcome_page(users_page(&state, &who).await?, outcome)
 }
 
-#[derive(Deserialize)]
+// Missing fields read as empty, so that the sign-in and role checks answer first.
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct TokenForm {
     csrf_token: Option<String>,
     email: String,
