@@ -253,38 +253,6 @@ fn decode_q(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encoded_words_are_decoded() {
-        assert_eq!(decode_words("plain subject"), "plain subject");
-        assert_eq!(
-            decode_words("=?utf-8?b?QW5hIEdhcmPDrWE=?= <ana@dot.example>"),
-            "Ana García <ana@dot.example>"
-        );
-        assert_eq!(decode_words("=?utf-8?q?Garc=C3=ADa_x?="), "García x");
-        assert_eq!(decode_words("=?utf-8?b?QQ==?= =?utf-8?b?Qg==?="), "AB");
-        assert_eq!(
-            decode_words("broken =?utf-8?x?abc?="),
-            "broken =?utf-8?x?abc?="
-        );
-    }
-
-    #[test]
-    fn folded_headers_are_unfolded() {
-        let message = "To: a@b.example\r\nSubject: one\r\n two\r\n\r\nSubject: body\r\n";
-        assert_eq!(header_value(message, "subject").as_deref(), Some("one two"));
-        assert_eq!(header_value(message, "Date"), None);
-    }
-
-    #[test]
-    fn file_names_are_safe() {
-        assert_eq!(file_stem("a/b@c.example"), "a_b_c.example");
-    }
-}
-
 /// One `.eml` file of the mail folder, read for the dev mailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailText {
@@ -328,4 +296,60 @@ pub fn read_file(dir: &Path, name: &str) -> Result<MailText> {
         subject: header("Subject"),
         text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_words_are_decoded() {
+        assert_eq!(decode_words("plain subject"), "plain subject");
+        assert_eq!(
+            decode_words("=?utf-8?b?QW5hIEdhcmPDrWE=?= <ana@dot.example>"),
+            "Ana García <ana@dot.example>"
+        );
+        assert_eq!(decode_words("=?utf-8?q?Garc=C3=ADa_x?="), "García x");
+        assert_eq!(decode_words("=?utf-8?b?QQ==?= =?utf-8?b?Qg==?="), "AB");
+        assert_eq!(
+            decode_words("broken =?utf-8?x?abc?="),
+            "broken =?utf-8?x?abc?="
+        );
+    }
+
+    #[test]
+    fn folded_headers_are_unfolded() {
+        let message = "To: a@b.example\r\nSubject: one\r\n two\r\n\r\nSubject: body\r\n";
+        assert_eq!(header_value(message, "subject").as_deref(), Some("one two"));
+        assert_eq!(header_value(message, "Date"), None);
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_stem("a/b@c.example"), "a_b_c.example");
+    }
+
+    #[test]
+    fn a_mail_file_is_read_by_plain_name_only() {
+        let dir = std::env::temp_dir().join(format!("rind-mail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let message = "To: =?utf-8?b?QW5hIEdhcmPDrWE=?= <ana@dot.example>\r\n\
+            Subject: Your survey\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
+            MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+            Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+            Hello =3Cb=3EAna=3C/b=3E, a caf=C3=A9.\r\n";
+        std::fs::write(dir.join("m1.eml"), message).unwrap();
+        std::fs::write(dir.join("secret.txt"), "no").unwrap();
+        let mail = read_file(&dir, "m1.eml").unwrap();
+        assert_eq!(mail.to, "Ana García <ana@dot.example>");
+        assert_eq!(mail.subject, "Your survey");
+        assert_eq!(mail.text.trim(), "Hello <b>Ana</b>, a café.");
+        for bad in ["secret.txt", "../m1.eml", ".eml", "nope.eml", "a/m1.eml"] {
+            assert!(
+                matches!(read_file(&dir, bad), Err(AppError::NotFound(_))),
+                "{bad}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
