@@ -89,6 +89,17 @@ pub fn set_wave_delivery(
     waves::get(conn, wave.id)
 }
 
+/// Opens a draft wave now (as the first send does), without inviting anyone yet. A
+/// closed wave stays closed.
+pub fn open_wave(conn: &mut DbConnection, code: &str) -> Result<Wave> {
+    let wave = waves::by_code(conn, code)?;
+    if wave.is_closed(crate::store::now()) {
+        return Err(AppError::Gone(format!("wave {code} is closed")));
+    }
+    waves::open_for_sending(conn, wave.id, crate::store::now())?;
+    waves::get(conn, wave.id)
+}
+
 /// `rind wave close`: no more answers and no more mail for the wave.
 pub fn close_wave(conn: &mut DbConnection, code: &str) -> Result<Wave> {
     let wave = waves::by_code(conn, code)?;

@@ -245,7 +245,24 @@ fn dashboard_pages_sign_in_without_console_errors_and_pass_axe() {
             { "name": "rates", "steps": [{ "goto": format!("/waves/{wave}/rates") }],
               "text": "Response rates" },
             { "name": "follow-ups", "steps": [{ "goto": "/follow-ups" }],
-              "text": "Follow-ups" }
+              "text": "Follow-ups" },
+            { "name": "item",
+              "steps": [{ "goto": format!("/waves/{wave}/items/rel_commitments") }],
+              "text": "How people answered" },
+            { "name": "dimension",
+              "steps": [{ "goto": format!("/waves/{wave}/dimensions/reliability") }],
+              "text": "By agency, segment and team" },
+            // Signed out, and in again as the administrator, for the admin pages.
+            { "name": "admin-waves", "url": "/admin/waves", "text": "Create a wave",
+              "steps": [
+                { "click": "form.signout button" },
+                { "fill": "#email", "value": "admin@cio.state.example" },
+                { "fill": "#password", "value": rind::demo::DEMO_PASSWORD },
+                { "click": "main button[type=submit]" },
+                { "goto": "/admin/waves" }
+              ] },
+            { "name": "admin-agencies", "steps": [{ "goto": "/admin/agencies" }],
+              "text": "Upload" }
         ]
     });
     run_checks(&db, &plan);

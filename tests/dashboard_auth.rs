@@ -257,6 +257,33 @@ const MATRIX: &[(&str, u16, u16, u16, u16, u16)] = &[
     ("/waves/FY26-Q1/services/email", 302, 200, 200, 200, 200),
     ("/waves/FY26-Q1/services/nope", 302, 404, 404, 404, 404),
     ("/follow-ups", 302, 200, 200, 200, 403),
+    (
+        "/waves/FY26-Q1/items/rel_commitments",
+        302,
+        200,
+        200,
+        200,
+        200,
+    ),
+    ("/waves/FY26-Q1/items/nope", 302, 404, 404, 404, 404),
+    (
+        "/waves/FY26-Q1/dimensions/reliability",
+        302,
+        200,
+        200,
+        200,
+        200,
+    ),
+    ("/waves/FY26-Q1/dimensions/nope", 302, 404, 404, 404, 404),
+    ("/admin", 302, 200, 403, 403, 403),
+    ("/admin/agencies", 302, 200, 403, 403, 403),
+    ("/admin/services", 302, 200, 403, 403, 403),
+    ("/admin/contacts", 302, 200, 403, 403, 403),
+    ("/admin/staff", 302, 200, 403, 403, 403),
+    ("/admin/instruments", 302, 200, 403, 403, 403),
+    ("/admin/waves", 302, 200, 403, 403, 403),
+    ("/admin/users", 302, 200, 403, 403, 403),
+    ("/admin/mail", 302, 200, 403, 403, 403),
     ("/signin", 200, 200, 200, 200, 200),
     ("/healthz", 200, 200, 200, 200, 200),
     ("/api/v1/openapi.json", 200, 200, 200, 200, 200),
@@ -437,7 +464,9 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     for item in gap["items"].as_array().unwrap() {
         let code = item["item"].as_str().unwrap();
         assert!(
-            html.contains(&format!("<th scope=\"row\">{code}</th>")),
+            html.contains(&format!(
+                "<th scope=\"row\"><a href=\"/waves/FY26-Q3/items/{code}\">{code}</a></th>"
+            )),
             "{code}"
         );
     }
@@ -450,9 +479,9 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         .filter(|i| i["verdict"] == "blind_spot")
         .count();
     assert_eq!(html.matches(">Blind spot</td>").count(), blind);
-    // Four charts inline (gaps, services, importance–performance, agencies), each an
-    // image with a title, and parseable.
-    assert_eq!(html.matches("<svg role=\"img\"").count(), 4, "{html}");
+    // Five charts inline (gaps, services, importance–performance, agencies, the answers
+    // to every question), each an image with a title, and parseable.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 5, "{html}");
     for svg in html.split("<svg role=\"img\"").skip(1) {
         let end = svg.find("</svg>").unwrap();
         let doc = format!("<svg role=\"img\"{}</svg>", &svg[..end]);
@@ -478,8 +507,8 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert!(!html.contains("Agencies × dimensions"));
     assert_eq!(
         html.matches("<svg role=\"img\"").count(),
-        3,
-        "no agency heatmap for viewers"
+        4,
+        "no agency heatmap for viewers (the other four charts only)"
     );
     let (_, rates, _) = viewer.get("/waves/FY26-Q3/rates");
     assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
@@ -625,4 +654,338 @@ fn a_brm_works_the_follow_ups_of_their_own_agencies() {
     let mut viewer = Browser::new(&app);
     viewer.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
     assert_eq!(viewer.get("/follow-ups").0, 403);
+}
+
+/// The SVG inside the first `<figure class="chart">` after `after` in a page.
+fn chart_after<'a>(html: &'a str, after: &str) -> &'a str {
+    let from = html.find(after).unwrap_or_else(|| panic!("no {after}"));
+    let rest = &html[from..];
+    let start = rest.find("<svg").expect("an inline SVG");
+    let end = rest[start..].find("</svg>").unwrap() + start + "</svg>".len();
+    &rest[start..end]
+}
+
+/// A p- or q-value as the pages write it (HTML-escaped).
+fn q_text(q: &Value) -> String {
+    match q.as_f64() {
+        Some(q) if q < 0.001 => "&lt; 0.001".into(),
+        Some(q) => format!("{q:.3}"),
+        None => "—".into(),
+    }
+}
+
+fn interval_text(ci: &Value) -> String {
+    rind::charts::text::interval(
+        ci["lower"]
+            .as_f64()
+            .map(|lower| rind::analysis::stats::Interval {
+                lower,
+                upper: ci["upper"].as_f64().unwrap(),
+            }),
+        2,
+    )
+}
+
+/// One side's row on a drill-down page, from the JSON side.
+fn side_row(who: &str, side: &Value) -> String {
+    format!(
+        "<tr><th scope=\"row\">{who}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+        side["n"].as_u64().unwrap(),
+        rind::charts::text::number(side["mean"].as_f64(), 2),
+        rind::charts::text::number(side["sd"].as_f64(), 2),
+        interval_text(&side["ci95"]),
+    )
+}
+
+#[test]
+fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut cio = Browser::new(&app);
+    cio.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let api = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
+    let report = common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/gap", app.address)).json();
+
+    // The wave page links to every item and dimension.
+    let (_, wave, _) = cio.get("/waves/FY26-Q3");
+    for item in report["items"].as_array().unwrap() {
+        let code = item["item"].as_str().unwrap();
+        assert!(
+            wave.contains(&format!("href=\"/waves/FY26-Q3/items/{code}\"")),
+            "{code}"
+        );
+    }
+    assert!(wave.contains("href=\"/waves/FY26-Q3/dimensions/reliability\""));
+
+    let item = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "rel_commitments")
+        .unwrap();
+    let (status, html, _) = cio.get("/waves/FY26-Q3/items/rel_commitments");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&side_row("Customers said", &item["customer"])),
+        "{html}"
+    );
+    assert!(
+        html.contains(&side_row("Staff expected", &item["staff"])),
+        "{html}"
+    );
+    let gap = rind::charts::text::signed(item["gap"].as_f64(), 2);
+    assert!(html.contains(&format!(
+        "Gap (staff − customers)</th><td class=\"num\">{gap}</td>"
+    )));
+    assert!(html.contains(&format!(
+        "95% interval of the gap</th><td class=\"num\">{}</td>",
+        interval_text(&item["gap_ci95"])
+    )));
+    assert!(html.contains(&format!(
+        "across this table)</th><td class=\"num\">{}</td>",
+        q_text(&item["q"])
+    )));
+    let verdict = item["verdict"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("class=\"verdict verdict-{verdict}\"")),
+        "{verdict}"
+    );
+    // In words too: which side is higher, by how much.
+    let words = if item["gap"].as_f64().unwrap() > 0.0 {
+        "more"
+    } else {
+        "less"
+    };
+    let size = rind::charts::text::number(item["gap"].as_f64().map(f64::abs), 2);
+    assert!(html.contains(&format!(
+        "IT staff expected {size} points {words} than customers said"
+    )));
+
+    // Every group of every breakdown: shown with its figures, or named as suppressed.
+    let mut suppressed = 0;
+    for breakdown in report["breakdowns"].as_array().unwrap() {
+        for g in breakdown["groups"].as_array().unwrap() {
+            let name = g["group"].as_str().unwrap();
+            match g["table"].as_object() {
+                None => {
+                    suppressed += 1;
+                    let row = format!(
+                        "{name}</th><td class=\"num\">—</td><td colspan=\"6\" class=\"suppressed\">Suppressed: "
+                    );
+                    assert!(html.contains(&row), "{name} not marked suppressed: {html}");
+                }
+                Some(table) => {
+                    let cell = table["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|i| i["item"] == "rel_commitments")
+                        .unwrap();
+                    let shown = match cell["customer"]["n"].as_u64() {
+                        Some(n) => format!(
+                            "{} (n {n})",
+                            rind::charts::text::number(cell["customer"]["mean"].as_f64(), 2)
+                        ),
+                        None => "—".to_string(),
+                    };
+                    let row = format!(
+                        "{name}</th><td class=\"num\">{}</td><td class=\"num\">{shown}</td>",
+                        g["respondents"].as_u64().unwrap()
+                    );
+                    let linked = format!(
+                        "{name}</a></th><td class=\"num\">{}</td><td class=\"num\">{shown}</td>",
+                        g["respondents"].as_u64().unwrap()
+                    );
+                    assert!(
+                        html.contains(&row) || html.contains(&linked),
+                        "{name}: no row {row}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        suppressed > 0,
+        "the demo has small groups, which must be shown as suppressed"
+    );
+
+    // The dimension page: its score row, and its items linked.
+    let dimension = report["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dimension"] == "reliability")
+        .unwrap();
+    let (status, html, _) = cio.get("/waves/FY26-Q3/dimensions/reliability");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&side_row("Customers said", &dimension["customer"])),
+        "{html}"
+    );
+    assert!(html.contains(&side_row("Staff expected", &dimension["staff"])));
+    assert!(html.contains(&format!(
+        "Gap (staff − customers)</th><td class=\"num\">{}</td>",
+        rind::charts::text::signed(dimension["gap"].as_f64(), 2)
+    )));
+    for code in [
+        "rel_commitments",
+        "rel_right_first_time",
+        "rel_availability",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"/waves/FY26-Q3/items/{code}\"")),
+            "{code}"
+        );
+    }
+
+    // A viewer sees aggregates only; a BRM only the agencies they own.
+    let mut viewer = Browser::new(&app);
+    viewer.sign_in("viewer@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let (status, html, _) = viewer.get("/waves/FY26-Q3/items/rel_commitments");
+    assert_eq!(status, 200);
+    assert!(!html.contains("<td>Agency</td>"), "{html}");
+    assert!(html.contains(&side_row("Customers said", &item["customer"])));
+    let mut brm = Browser::new(&app);
+    brm.sign_in("maria.lopez@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let owned =
+        rind::store::agencies::owned_by(&mut db.conn(), "maria.lopez@cio.state.example").unwrap();
+    let (_, html, _) = brm.get("/waves/FY26-Q3/dimensions/reliability");
+    let agencies: Vec<&str> = report["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["by"] == "agency")
+        .flat_map(|b| b["groups"].as_array().unwrap())
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    for agency in &agencies {
+        let row = "<td>Agency</td><th scope=\"row\">";
+        let listed = html.contains(&format!("{row}{agency}<"))
+            || html.contains(&format!(
+                "{row}<a href=\"/agencies/{agency}?wave=FY26-Q3\">{agency}<"
+            ));
+        assert_eq!(listed, owned.contains(&agency.to_string()), "{agency}");
+    }
+    assert!(html.contains("agencies you do not own are left out"));
+}
+
+#[test]
+fn the_item_page_answer_bars_match_the_counts_and_the_gap_report() {
+    use rind::charts::palette;
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut cio = Browser::new(&app);
+    cio.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let api = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
+    let report = common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/gap", app.address)).json();
+    let item = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "rel_commitments")
+        .unwrap();
+    let (_, html, _) = cio.get("/waves/FY26-Q3/items/rel_commitments");
+
+    // The table behind the chart: per audience, how many gave each answer.
+    let counts = |who: &str| -> Vec<u64> {
+        let row = format!("<th scope=\"row\">rel_commitments</th><td>{who}</td>");
+        let at = html
+            .find(&row)
+            .unwrap_or_else(|| panic!("no {who} row: {html}"));
+        let rest = &html[at + row.len()..];
+        let cells: Vec<&str> = rest[..rest.find("</tr>").unwrap()]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>"))
+            .collect();
+        let listed: Vec<u64> = cells[4]
+            .split(", ")
+            .map(|pair| pair.split(": ").nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(listed.len(), 5, "likert5: {cells:?}");
+        assert_eq!(cells[0].parse::<u64>().unwrap(), listed.iter().sum::<u64>());
+        listed
+    };
+    let customers = counts("Customers said");
+    let staff = counts("Staff expected");
+    assert_eq!(
+        customers.iter().sum::<u64>(),
+        item["customer"]["n"].as_u64().unwrap()
+    );
+    assert_eq!(
+        staff.iter().sum::<u64>(),
+        item["staff"]["n"].as_u64().unwrap()
+    );
+    // The mean from the counts is the gap report's mean.
+    let mean = |c: &[u64]| {
+        c.iter()
+            .enumerate()
+            .map(|(i, n)| (i as f64 + 1.0) * *n as f64)
+            .sum::<f64>()
+            / c.iter().sum::<u64>() as f64
+    };
+    assert!((mean(&customers) - item["customer"]["mean"].as_f64().unwrap()).abs() < 1e-9);
+    assert!((mean(&staff) - item["staff"]["mean"].as_f64().unwrap()).abs() < 1e-9);
+
+    // The SVG: two bars, each middle answer straddling zero with its share's width.
+    let svg = chart_after(&html, "id=\"answers\"");
+    let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+    assert_eq!(doc.root_element().attribute("role"), Some("img"));
+    let texts: Vec<(String, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            (
+                n.text().unwrap_or("").trim().to_string(),
+                n.attribute("x").unwrap().parse().unwrap(),
+                n.attribute("y").unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(texts.iter().any(|t| t.0 == "Customers said"));
+    assert!(texts.iter().any(|t| t.0 == "Staff expected"));
+    let zero = texts.iter().find(|t| t.0 == "0").expect("a 0 tick");
+    let right = texts
+        .iter()
+        .filter(|t| t.0 == "100%" && t.2 == zero.2)
+        .map(|t| t.1)
+        .fold(f64::MIN, f64::max);
+    let full = right - zero.1;
+    assert!(full > 100.0, "{full}");
+    let rects = |colour| -> Vec<(f64, f64)> {
+        let hex = palette::hex(colour);
+        doc.descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(hex.as_str()))
+            .map(|n| {
+                (
+                    n.attribute("x").unwrap().parse().unwrap(),
+                    n.attribute("width").unwrap().parse().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let middles = rects(palette::LIGHT_GREY);
+    for c in [&customers, &staff] {
+        let share = c[2] as f64 / c.iter().sum::<u64>() as f64;
+        if share > 0.0 {
+            assert!(
+                middles
+                    .iter()
+                    .any(|(x, w)| ((x + w / 2.0) - zero.1).abs() <= 1.0
+                        && (w - share * full).abs() <= 2.0),
+                "no middle segment of {share} in {middles:?}"
+            );
+        }
+        let highest = c[4] as f64 / c.iter().sum::<u64>() as f64;
+        let high = (c[3] + c[4]) as f64 / c.iter().sum::<u64>() as f64;
+        if highest > 0.0 {
+            let end = zero.1 + (share / 2.0 + high) * full;
+            assert!(
+                rects(palette::BLUE)
+                    .iter()
+                    .any(|(x, w)| (x + w - end).abs() <= 2.0 && (w - highest * full).abs() <= 2.0),
+                "no highest segment ending at {end}"
+            );
+        }
+    }
 }

@@ -248,6 +248,51 @@ fn decode_q(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// One `.eml` file of the mail folder, read for the dev mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailText {
+    pub file: String,
+    pub date: String,
+    pub to: String,
+    pub subject: String,
+    /// The plain-text part, decoded.
+    pub text: String,
+}
+
+/// Reads the message `name` of `dir`. Only a plain file name ending in `.eml` is
+/// accepted, so no path outside the folder can be asked for.
+pub fn read_file(dir: &Path, name: &str) -> Result<MailText> {
+    let plain = !name.starts_with('.')
+        && name.ends_with(".eml")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | '+'));
+    if !plain {
+        return Err(AppError::NotFound(format!("mail file {name}")));
+    }
+    let path = dir.join(name);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(AppError::NotFound(format!("mail file {name}")));
+        }
+        Err(e) => return Err(AppError::io(format!("cannot read {}", path.display()), e)),
+    };
+    let raw = String::from_utf8_lossy(&bytes);
+    let header = |h: &str| decode_words(&header_value(&raw, h).unwrap_or_default());
+    let text = mail_parser::MessageParser::default()
+        .parse(&bytes)
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default();
+    Ok(MailText {
+        file: name.to_string(),
+        date: header("Date"),
+        to: header("To"),
+        subject: header("Subject"),
+        text,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +322,29 @@ mod tests {
     #[test]
     fn file_names_are_safe() {
         assert_eq!(file_stem("a/b@c.example"), "a_b_c.example");
+    }
+
+    #[test]
+    fn a_mail_file_is_read_by_plain_name_only() {
+        let dir = std::env::temp_dir().join(format!("rind-mail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let message = "To: =?utf-8?b?QW5hIEdhcmPDrWE=?= <ana@dot.example>\r\n\
+            Subject: Your survey\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
+            MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+            Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+            Hello =3Cb=3EAna=3C/b=3E, a caf=C3=A9.\r\n";
+        std::fs::write(dir.join("m1.eml"), message).unwrap();
+        std::fs::write(dir.join("secret.txt"), "no").unwrap();
+        let mail = read_file(&dir, "m1.eml").unwrap();
+        assert_eq!(mail.to, "Ana García <ana@dot.example>");
+        assert_eq!(mail.subject, "Your survey");
+        assert_eq!(mail.text.trim(), "Hello <b>Ana</b>, a café.");
+        for bad in ["secret.txt", "../m1.eml", ".eml", "nope.eml", "a/m1.eml"] {
+            assert!(
+                matches!(read_file(&dir, bad), Err(AppError::NotFound(_))),
+                "{bad}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

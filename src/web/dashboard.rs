@@ -72,13 +72,22 @@ impl actix_web::ResponseError for PageError {
             };
             (heading, self.0.to_string())
         };
-        let body = ErrorPage { heading, message }
-            .render()
-            .unwrap_or_else(|_| heading.to_string());
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        error_response(status, heading, message)
     }
+}
+
+/// An error answered as the dashboard's error page.
+pub fn error_response(
+    status: actix_web::http::StatusCode,
+    heading: &str,
+    message: String,
+) -> HttpResponse {
+    let body = ErrorPage { heading, message }
+        .render()
+        .unwrap_or_else(|_| heading.to_string());
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
 }
 
 /// What dashboard handlers return.
@@ -276,6 +285,8 @@ pub struct Nav {
     pub wave: Option<String>,
     /// Whether the follow-up list is open to this user.
     pub follow_ups: bool,
+    /// Whether the administration pages are open to this user.
+    pub admin: bool,
 }
 
 impl Nav {
@@ -286,6 +297,7 @@ impl Nav {
             role: who.role().as_str(),
             wave: wave.map(str::to_string),
             follow_ups: who.role() != crate::domain::Role::Viewer,
+            admin: who.role() == crate::domain::Role::Admin,
         }
     }
 }

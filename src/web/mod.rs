@@ -2,16 +2,20 @@
 //! (`/s/{token}`; dashboard pages come later). Handlers are thin: they parse, run store
 //! calls off the async workers with `web::block`, and render.
 
+mod admin;
 mod api;
 mod api_delivery;
 pub mod auth;
 mod dashboard;
+mod drill;
 mod follow_ups;
 mod format;
 mod health;
 mod pages;
 mod survey;
 mod writer;
+
+pub use admin::MAX_UPLOAD as ADMIN_MAX_UPLOAD;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -130,6 +134,8 @@ impl Application {
                 .configure(dashboard::routes)
                 .configure(pages::routes)
                 .configure(follow_ups::routes)
+                .configure(drill::routes)
+                .configure(admin::routes)
                 .configure(api_delivery::routes)
                 .configure(survey::routes)
         })

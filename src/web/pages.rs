@@ -221,11 +221,22 @@ async fn wave_page(
             })
             .await?
     };
+    let answers = super::drill::distributions(&state, gap.wave.clone()).await?;
     let charts = {
         let (gap, watermelons) = (gap.clone(), watermelons.clone());
-        web::block(move || wave_charts(&gap, &watermelons, &ipa.report, &items_info))
-            .await
-            .map_err(crate::error::AppError::from)??
+        web::block(move || {
+            let mut charts = wave_charts(&gap, &watermelons, &ipa.report, &items_info)?;
+            // The answers to every question, last: the longest chart.
+            let bars = crate::charts::AnswerBars::new(&answers, gap.report.reporting_threshold);
+            charts.push(crate::charts::svg(
+                &bars,
+                &crate::charts::ChartOptions::new(format!("How people answered, {}", gap.wave))
+                    .size(960, bars.suggested_height()),
+            )?);
+            Ok::<_, crate::error::AppError>(charts)
+        })
+        .await
+        .map_err(crate::error::AppError::from)??
     };
     let mut items: Vec<&crate::analysis::gap::ItemGap> = gap.report.items.iter().collect();
     items.sort_by(|a, b| {
