@@ -6,6 +6,7 @@ mod api;
 mod api_delivery;
 pub mod auth;
 mod dashboard;
+mod exports;
 mod follow_ups;
 mod format;
 mod health;
@@ -108,6 +109,7 @@ impl Application {
                 .configure(api::routes)
                 .configure(dashboard::routes)
                 .configure(pages::routes)
+                .configure(exports::routes)
                 .configure(follow_ups::routes)
                 .configure(api_delivery::routes)
                 .configure(survey::routes)
