@@ -620,7 +620,7 @@ fn p_text(p: Option<f64>) -> String {
 }
 
 fn gap_sentence(name: &str, gap: &Gap) -> String {
-    use charts::text::{interval, number, signed};
+    use charts::text::{interval, number};
     let direction = if gap.gap.unwrap_or(0.0) > 0.0 {
         "higher"
     } else {
@@ -633,7 +633,7 @@ fn gap_sentence(name: &str, gap: &Gap) -> String {
         charts::text::count(gap.customer.n),
         number(gap.staff.mean, 2),
         charts::text::count(gap.staff.n),
-        signed(gap.gap.map(f64::abs), 2),
+        number(gap.gap.map(f64::abs), 2),
         interval(gap.gap_ci95, 2),
         p_text(gap.q),
         evidence(gap.q)

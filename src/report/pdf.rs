@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use ab_glyph::{Font as _, FontRef, ScaleFont as _};
+use ab_glyph::{Font as _, FontRef};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Size};
@@ -61,9 +61,10 @@ impl Fonts {
         } else {
             &self.regular_metrics
         };
-        let scaled = font.as_scaled(size);
+        // In font units, scaled to the em: krilla sets text at `size` points per em.
+        let per_unit = size / font.units_per_em().unwrap_or(2048.0);
         text.chars()
-            .map(|c| scaled.h_advance(font.glyph_id(c)))
+            .map(|c| font.h_advance_unscaled(font.glyph_id(c)) * per_unit)
             .sum()
     }
 
@@ -265,22 +266,61 @@ impl<'f> Layout<'f> {
     }
 }
 
-/// Column widths in proportion to each column's widest cell, within the text width.
+/// Column widths in proportion to each column's widest cell, within the text width, but
+/// never narrower than the column's longest word (so words are not cut).
 fn column_widths(fonts: &Fonts, table: &Table) -> Vec<f32> {
     let columns = table.columns.len().max(1);
+    let cells = |c: usize| {
+        std::iter::once(table.columns.get(c))
+            .chain(table.rows.iter().map(move |r| r.get(c)))
+            .flatten()
+    };
+    let pad = 8.0;
     let natural: Vec<f32> = (0..columns)
         .map(|c| {
-            let cells = std::iter::once(table.columns.get(c))
-                .chain(table.rows.iter().map(|r| r.get(c)))
-                .flatten();
-            cells
-                .map(|s| fonts.width(s, SMALL, c == 0) + 8.0)
+            cells(c)
+                .map(|s| fonts.width(s, SMALL, c == 0) + pad)
                 .fold(24.0_f32, f32::max)
                 .min(TEXT_W * 0.6)
         })
         .collect();
+    let least: Vec<f32> = (0..columns)
+        .map(|c| {
+            cells(c)
+                .flat_map(|s| s.split(' '))
+                .map(|w| fonts.width(w, SMALL, true) + pad)
+                .fold(0.0_f32, f32::max)
+                .min(TEXT_W / columns as f32)
+        })
+        .collect();
     let total: f32 = natural.iter().sum();
-    natural.iter().map(|w| w * TEXT_W / total).collect()
+    let mut widths: Vec<f32> = natural.iter().map(|w| w * TEXT_W / total).collect();
+    // Widen the columns that came out too narrow, taking the room from the others.
+    let short: f32 = widths
+        .iter()
+        .zip(&least)
+        .map(|(w, l)| (l - w).max(0.0))
+        .sum();
+    if short > 0.0 {
+        let spare: f32 = widths
+            .iter()
+            .zip(&least)
+            .map(|(w, l)| (w - l).max(0.0))
+            .sum();
+        let take = if spare > 0.0 {
+            (short / spare).min(1.0)
+        } else {
+            0.0
+        };
+        for (w, l) in widths.iter_mut().zip(&least) {
+            if *w < *l {
+                *w = *l;
+            } else {
+                *w -= (*w - l) * take;
+            }
+        }
+    }
+    widths
 }
 
 /// A usvg fontdb with only the embedded fonts, answering for `sans-serif` (what the chart
