@@ -207,10 +207,16 @@ impl<'f> Layout<'f> {
     }
 
     fn row_height(&self, widths: &[f32], row: &[String], bold: bool, pad: f32) -> f32 {
+        // The first cell names the row and is set in bold, as `table_row` draws it.
         let lines = row
             .iter()
             .zip(widths)
-            .map(|(cell, w)| self.fonts.wrap(cell, SMALL, bold, w - 2.0 * pad).len())
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                self.fonts
+                    .wrap(cell, SMALL, bold || i == 0, w - 2.0 * pad)
+                    .len()
+            })
             .max()
             .unwrap_or(1);
         lines as f32 * SMALL * 1.3 + 2.0 * pad
