@@ -154,3 +154,61 @@ pub fn run_worker(settings: &Settings) -> Result<()> {
     worker.stop();
     Ok(())
 }
+
+/// `rind report baseline|trend --format html|pdf|xlsx|csv`: builds the report for the whole
+/// programme (or one agency's version) and renders it, with a progress bar on standard
+/// error (drawn only when it is a terminal).
+pub fn export_report(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    kind: crate::report::document::ReportKind,
+    wave: &str,
+    agency: Option<&str>,
+    format: crate::report::document::ExportFormat,
+) -> Result<Vec<u8>> {
+    use crate::report::document;
+    let bar = indicatif::ProgressBar::new(document::STEPS + 1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>24} [{bar:30}] {pos}/{len} {elapsed}")
+            .map_err(|e| AppError::Internal(format!("progress bar: {e}")))?
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("{} {wave}", kind.code()));
+    // The command line is the CIO office's own tool: it sees every agency.
+    let access = crate::auth::access::Access::new(crate::domain::Role::Admin, Vec::new());
+    let report = document::build(conn, settings, kind, wave, &access, agency, &mut |step| {
+        bar.set_message(step.to_string());
+        bar.inc(1);
+    })?;
+    bar.set_message(format!("writing {}", format.extension()));
+    let bytes = document::render(&report, format)?;
+    bar.inc(1);
+    bar.finish_and_clear();
+    Ok(bytes)
+}
+
+/// Writes a finished report to `path` (through a temporary file renamed into place, so a
+/// failure leaves no half-written file) or to standard output.
+pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    match path {
+        Some(path) => {
+            let cannot = |e| AppError::io(format!("cannot write {}", path.display()), e);
+            let mut part = path.as_os_str().to_owned();
+            part.push(".part");
+            let part = std::path::PathBuf::from(part);
+            let written = std::fs::write(&part, bytes).and_then(|()| std::fs::rename(&part, path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&part);
+                return Err(cannot(e));
+            }
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| AppError::io("cannot write the report", e))
+        }
+    }
+}

@@ -105,17 +105,24 @@ enum Command {
         #[command(subcommand)]
         action: MailCommand,
     },
-    /// Write a report of a wave: `gap` (perception gaps, overall and by agency, segment and team).
+    /// Write a report of a wave: `gap` (perception gaps, overall and by agency, segment and
+    /// team), `trend` (every measure per wave against the baseline), `baseline` (the report
+    /// for agency heads: summary, rates, gaps, charts, agencies, methodology).
     Report {
         #[arg(value_enum)]
         kind: ReportKind,
         #[arg(long)]
         wave: String,
+        /// json and csv for `gap`; json, csv, html, xlsx, pdf for `trend`; csv, html, xlsx,
+        /// pdf for `baseline`.
         #[arg(long, value_enum, default_value = "json")]
         format: ReportFormat,
         /// Output file (default: standard output).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// One agency head's version: that agency against the programme, no other agency.
+        #[arg(long)]
+        agency: Option<String>,
     },
 }
 
@@ -125,12 +132,17 @@ enum ReportKind {
     Gap,
     /// Every measure per wave of the instrument, and its change against the baseline.
     Trend,
+    /// The report of one wave for agency heads and the legislature.
+    Baseline,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ReportFormat {
     Json,
     Csv,
+    Html,
+    Xlsx,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -421,33 +433,71 @@ fn run(cli: Cli) -> Result<(), AppError> {
             wave,
             format,
             output,
+            agency,
         } => {
-            let mut out: Box<dyn std::io::Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .map_err(|e| AppError::io(format!("cannot write {}", path.display()), e))?,
-                )),
-                None => Box::new(std::io::stdout().lock()),
-            };
-            match kind {
-                ReportKind::Gap => {
+            use rind::report::document::ExportFormat;
+            let bytes = match (kind, format) {
+                (ReportKind::Gap | ReportKind::Trend, ReportFormat::Json | ReportFormat::Csv)
+                    if agency.is_some() =>
+                {
+                    return Err(AppError::Invalid(
+                        "--agency: only for the documents (`baseline`, and `trend` as html, \
+                         xlsx or pdf)"
+                            .into(),
+                    ));
+                }
+                (ReportKind::Gap, ReportFormat::Json | ReportFormat::Csv) => {
                     let report = rind::report::gap_report(&mut conn, &settings, &wave)?;
+                    let mut out = Vec::new();
                     match format {
                         ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
-                        ReportFormat::Csv => rind::report::csv::write_gap(&report, &mut out)?,
+                        _ => rind::report::csv::write_gap(&report, &mut out)?,
                     }
+                    out
                 }
-                ReportKind::Trend => {
+                (ReportKind::Trend, ReportFormat::Json | ReportFormat::Csv) => {
                     let input = rind::report::trend_input(&mut conn, &settings, &wave)?;
                     let report = input.report(&settings);
+                    let mut out = Vec::new();
                     match format {
                         ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
-                        ReportFormat::Csv => rind::report::csv::write_trend(&report, &mut out)?,
+                        _ => rind::report::csv::write_trend(&report, &mut out)?,
                     }
+                    out
                 }
-            }
-            out.flush()
-                .map_err(|e| AppError::io("cannot write the report", e))?;
+                (ReportKind::Gap, _) => {
+                    return Err(AppError::Invalid(
+                        "format: the gap report is json or csv; `rind report baseline` \
+                         writes html, xlsx and pdf"
+                            .into(),
+                    ));
+                }
+                (ReportKind::Baseline, ReportFormat::Json) => {
+                    return Err(AppError::Invalid(
+                        "format: the baseline report is csv, html, xlsx or pdf \
+                         (`rind report gap` is the JSON one)"
+                            .into(),
+                    ));
+                }
+                (ReportKind::Baseline, _) | (ReportKind::Trend, _) => {
+                    let format = match format {
+                        ReportFormat::Html => ExportFormat::Html,
+                        ReportFormat::Xlsx => ExportFormat::Xlsx,
+                        ReportFormat::Pdf => ExportFormat::Pdf,
+                        ReportFormat::Csv | ReportFormat::Json => ExportFormat::Csv,
+                    };
+                    rind::commands::export_report(
+                        &mut conn,
+                        &settings,
+                        report_kind(kind),
+                        &wave,
+                        agency.as_deref(),
+                        format,
+                    )?
+                }
+            };
+            // Written only once whole, so a failure leaves no half-written file.
+            rind::commands::write_output(output.as_deref(), &bytes)?;
         }
         Command::Import { kind, file, wave } => {
             let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;
@@ -477,6 +527,14 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// The document a `rind report` kind names (`gap` has none).
+fn report_kind(kind: ReportKind) -> rind::report::document::ReportKind {
+    match kind {
+        ReportKind::Trend => rind::report::document::ReportKind::Trend,
+        ReportKind::Gap | ReportKind::Baseline => rind::report::document::ReportKind::Baseline,
+    }
 }
 
 fn report_demo(summary: Option<rind::demo::DemoSummary>) {

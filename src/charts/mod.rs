@@ -28,8 +28,8 @@ pub mod palette;
 /// How figures read in charts, tables and pages: one wording everywhere.
 pub mod text {
     pub use super::draw::{
-        NONE, count, interval, number, percent, percent_interval, signed, suppression_label,
-        verdict_label,
+        NONE, count, finite_interval, interval, number, percent, percent_interval, signed,
+        suppression_label, verdict_label,
     };
 }
 mod trend;
@@ -206,8 +206,8 @@ fn drawing_failed<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>
 /// DejaVu Sans (Bitstream Vera licence, `assets/fonts/`), compiled in: text metrics for the
 /// layout and glyphs for PNG. SVG text names the generic `sans-serif` family, so browsers
 /// use their own sans-serif font, which is close in width.
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Registers the fonts with plotters once per process (its font table is global).
 fn load_fonts() -> Result<()> {

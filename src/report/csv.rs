@@ -7,6 +7,7 @@ use std::io::Write;
 use crate::analysis::gap::{Gap, GapTable};
 use crate::error::{AppError, Result};
 
+use super::document::Report;
 use super::{WaveGapReport, WaveTrendReport};
 
 /// Makes a text cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
@@ -207,6 +208,11 @@ impl<W: Write> Rows<W> {
 /// Writes the gap report as tidy CSV.
 pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
     let mut rows = Rows::new(out, &report.wave)?;
+    gap_rows(&mut rows, report)?;
+    rows.finish()
+}
+
+fn gap_rows<W: Write>(rows: &mut Rows<W>, report: &WaveGapReport) -> Result<()> {
     let overall = GapTable {
         items: report.report.items.clone(),
         dimensions: report.report.dimensions.clone(),
@@ -229,6 +235,175 @@ pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
     rows.leaves("measures", "staff", report.measures.staff)?;
     for d in &report.measures.reliability {
         rows.leaves("reliability", &d.dimension, &d.reliability)?;
+    }
+    Ok(())
+}
+
+/// Writes a baseline or trend report (see [`super::document`]) as tidy CSV: the gap
+/// tables as [`write_gap`] writes them, then the summary, response rates, services,
+/// agencies, comments (only where shown) and, when there is one, the trend. Agencies the
+/// reader may not see and hidden groups are not in the model, so not in the file.
+pub fn write_report<W: Write>(report: &Report, out: W) -> Result<()> {
+    let mut rows = Rows::new(out, &report.wave)?;
+    for (i, f) in report.summary.iter().enumerate() {
+        let key = format!("{}. {}", i + 1, f.subject);
+        rows.row(
+            "overall",
+            &f.about,
+            "summary",
+            &key,
+            "kind",
+            safe_text(f.kind.label()),
+        )?;
+        rows.row(
+            "overall",
+            &f.about,
+            "summary",
+            &key,
+            "finding",
+            safe_text(&f.text),
+        )?;
+    }
+    gap_rows(&mut rows, &report.gap)?;
+    let rates = &report.rates;
+    // The two overall rows are keyed by audience; agency rows by their group.
+    let mut groups = vec![
+        ("overall", "", "customers", &rates.customers),
+        ("overall", "", "staff", &rates.staff),
+    ];
+    groups.extend(
+        rates
+            .agencies
+            .iter()
+            .map(|a| ("agency", a.agency.as_str(), "", &a.rate)),
+    );
+    for (by, group, key, rate) in groups {
+        let mut value = to_json(rate)?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("suppressed");
+        }
+        if let Some(reason) = rate.suppressed {
+            rows.row(
+                by,
+                group,
+                "response_rates",
+                key,
+                "suppressed",
+                label(reason),
+            )?;
+            continue;
+        }
+        for (measure, v) in leaves(&value) {
+            rows.row(by, group, "response_rates", key, &measure, v)?;
+        }
+    }
+    for s in &report.watermelons.services {
+        let mut value = to_json(s.watermelon)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "class".into(),
+                serde_json::Value::String(label(s.watermelon.class)),
+            );
+        }
+        for (measure, v) in leaves(&value) {
+            rows.row("overall", "", "services", &s.service, &measure, v)?;
+        }
+    }
+    for a in &report.agencies {
+        rows.row("agency", &a.code, "agency", "", "name", safe_text(&a.name))?;
+        rows.row(
+            "agency",
+            &a.code,
+            "agency",
+            "",
+            "respondents",
+            a.respondents.to_string(),
+        )?;
+        for s in &a.services {
+            if let Some(reason) = s.suppressed {
+                rows.row(
+                    "agency",
+                    &a.code,
+                    "services",
+                    &s.service,
+                    "suppressed",
+                    label(reason),
+                )?;
+                continue;
+            }
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "sla_attainment",
+                number(s.sla_attainment),
+            )?;
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "csat",
+                number(s.csat),
+            )?;
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "csat_ci95_lower",
+                number(s.csat_ci95.map(|c| c.lower)),
+            )?;
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "csat_ci95_upper",
+                number(s.csat_ci95.map(|c| c.upper)),
+            )?;
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "n",
+                number(s.n.map(|n| n as f64)),
+            )?;
+            rows.row(
+                "agency",
+                &a.code,
+                "services",
+                &s.service,
+                "class",
+                label(s.class),
+            )?;
+        }
+        for (item, text) in a.comments.iter().flatten() {
+            rows.row(
+                "agency",
+                &a.code,
+                "comments",
+                item,
+                "comment",
+                safe_text(text),
+            )?;
+        }
+    }
+    if let Some(trend) = report.trend_report(report.rules.reporting_threshold) {
+        let this = rows.wave.clone();
+        for wave in &trend.trend.waves {
+            rows.wave = wave.wave.clone();
+            let mut value = to_json(wave)?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("wave");
+            }
+            for (measure, v) in leaves(&value) {
+                rows.row("overall", "", "trend_waves", "", &measure, v)?;
+            }
+        }
+        rows.wave = this;
     }
     rows.finish()
 }

@@ -1,11 +1,17 @@
 //! Reports assembled from stored data and the analysis: loading what a wave needs, running
-//! the pure analysis over it, and writing JSON or CSV.
+//! the pure analysis over it, and writing JSON or CSV; the baseline and trend reports for
+//! BRM leads ([`document`]) in HTML, PDF, XLSX and CSV.
 
 use std::collections::HashMap;
 
+pub mod blocks;
 pub mod cache;
 pub mod csv;
+pub mod document;
+pub mod html;
 pub mod overview;
+pub mod pdf;
+pub mod xlsx;
 
 use serde::Serialize;
 

@@ -8,6 +8,7 @@ mod api_delivery;
 pub mod auth;
 mod dashboard;
 mod drill;
+mod exports;
 mod follow_ups;
 mod format;
 mod health;
@@ -133,6 +134,7 @@ impl Application {
                 .configure(api::routes)
                 .configure(dashboard::routes)
                 .configure(pages::routes)
+                .configure(exports::routes)
                 .configure(follow_ups::routes)
                 .configure(drill::routes)
                 .configure(admin::routes)

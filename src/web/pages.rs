@@ -114,6 +114,8 @@ struct WavePage {
     red_line: String,
     heatmap_columns: Vec<String>,
     heatmap: Vec<HeatmapRow>,
+    /// Show the report downloads (all but viewers).
+    may_export: bool,
 }
 
 /// The gap and watermelon reports of a wave, from the cache, cut to the reader's role.
@@ -325,6 +327,7 @@ async fn wave_page(
         red_line: format::percent(Some(settings.csat_red_line)),
         heatmap_columns,
         heatmap,
+        may_export: who.access.may_export(),
     };
     Ok(page(StatusCode::OK, &body)?)
 }
