@@ -117,8 +117,8 @@ fn serve_smtp(
         let upper = line.trim_end().to_ascii_uppercase();
         if upper.starts_with("EHLO") {
             writer.write_all(b"250-sink\r\n250 8BITMIME\r\n")?;
-        } else if upper.starts_with("RCPT TO:") {
-            to.push(upper["RCPT TO:".len()..].trim().to_string());
+        } else if let Some(address) = upper.strip_prefix("RCPT TO:") {
+            to.push(address.trim().to_string());
             writer.write_all(b"250 ok\r\n")?;
         } else if upper == "DATA" {
             writer.write_all(b"354 go on\r\n")?;
@@ -411,7 +411,7 @@ fn submit_runs(dir: &Path, runs: usize) -> Vec<SubmitRun> {
             let body = format!(
                 "form_key={}&{}",
                 link.form_key,
-                bodies[usize::from(n % 5 != 0)]
+                bodies[usize::from(!n.is_multiple_of(5))]
             );
             let reply = client
                 .post_form(&link.path, &[], body.as_bytes())
@@ -428,7 +428,7 @@ fn submit_runs(dir: &Path, runs: usize) -> Vec<SubmitRun> {
             assert_eq!(page.status, 200);
             let page = page.text();
             let key = form_key_in(&page);
-            let body = format!("form_key={key}&{}", bodies[usize::from(n % 5 != 0)]);
+            let body = format!("form_key={key}&{}", bodies[usize::from(!n.is_multiple_of(5))]);
             let reply = client
                 .post_form(&link.path, &[], body.as_bytes())
                 .expect("POST a survey");
