@@ -10,7 +10,7 @@
 //!
 //! **Which binary.** The issue asks for the release build. `.ci/run` builds it
 //! (`cargo build --release`, a few minutes, within CI's budget) and names it in
-//! `RIND_CRASH_BINARY`; this test then runs that binary and fails, saying so, if the file
+//! `CRASH_TEST_BINARY`; this test then runs that binary and fails, saying so, if the file
 //! is missing. Without the variable (a plain `cargo test`) it runs the binary `cargo test`
 //! built (`CARGO_BIN_EXE_rind`: the same code with debug assertions and an unoptimised
 //! `rind` crate), so the test needs no extra build locally. Durability does not depend on
@@ -52,15 +52,15 @@ const CLIENTS: usize = 32;
 const KILL_AFTER: f64 = 0.4;
 const WAIT: Duration = Duration::from_secs(60);
 
-/// The binary under test: `RIND_CRASH_BINARY` (the release build, in CI) or the one
+/// The binary under test: `CRASH_TEST_BINARY` (the release build, in CI) or the one
 /// `cargo test` built.
 fn binary() -> PathBuf {
-    match std::env::var_os("RIND_CRASH_BINARY") {
+    match std::env::var_os("CRASH_TEST_BINARY") {
         Some(path) if !path.is_empty() => {
             let path = PathBuf::from(path);
             assert!(
                 path.is_file(),
-                "RIND_CRASH_BINARY names {}, which does not exist: build it first \
+                "CRASH_TEST_BINARY names {}, which does not exist: build it first \
                  (`cargo build --release`, as .ci/run does) or unset the variable to test \
                  the debug binary",
                 path.display()
@@ -546,7 +546,7 @@ fn submissions_answered_with_success_survive_a_sigkill_and_are_never_stored_twic
     };
     eprintln!(
         "{} binary on {}: killed with {acknowledged} submissions acknowledged, {unanswered} in flight, {unsent} not sent",
-        if std::env::var_os("RIND_CRASH_BINARY").is_some_and(|v| !v.is_empty()) {
+        if std::env::var_os("CRASH_TEST_BINARY").is_some_and(|v| !v.is_empty()) {
             "release"
         } else {
             "test"
