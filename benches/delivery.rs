@@ -428,7 +428,10 @@ fn submit_runs(dir: &Path, runs: usize) -> Vec<SubmitRun> {
             assert_eq!(page.status, 200);
             let page = page.text();
             let key = form_key_in(&page);
-            let body = format!("form_key={key}&{}", bodies[usize::from(!n.is_multiple_of(5))]);
+            let body = format!(
+                "form_key={key}&{}",
+                bodies[usize::from(!n.is_multiple_of(5))]
+            );
             let reply = client
                 .post_form(&link.path, &[], body.as_bytes())
                 .expect("POST a survey");
