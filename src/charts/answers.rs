@@ -207,10 +207,13 @@ impl Chart for AnswerBars {
         } else {
             String::new()
         };
+        let count = match self.questions.len() {
+            1 => "1 question".to_string(),
+            n => format!("{n} questions"),
+        };
         format!(
-            "{} questions: share of each answer; low answers left of zero, high answers right, \
-             the middle answer centred.{n}{hidden}",
-            self.questions.len()
+            "{count}: share of each answer; low answers left of zero, high answers right, \
+             the middle answer centred.{n}{hidden}"
         )
     }
 
