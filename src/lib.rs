@@ -15,6 +15,7 @@ pub mod import;
 pub mod report;
 pub mod store;
 pub mod web;
+pub mod words;
 
 pub use config::Settings;
 pub use error::{AppError, Result};

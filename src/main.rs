@@ -457,7 +457,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
                 (ReportKind::Trend, ReportFormat::Json | ReportFormat::Csv) => {
                     let input = rind::report::trend_input(&mut conn, &settings, &wave)?;
-                    let report = input.report(&settings);
+                    let report = input.report(u64::from(settings.reporting_threshold));
                     let mut out = Vec::new();
                     match format {
                         ReportFormat::Json => rind::report::write_json(&report, &mut out)?,

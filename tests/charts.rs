@@ -24,6 +24,7 @@ use rind::charts::{
     palette,
 };
 use rind::domain::{NO_ANSWER, Scale};
+use rind::words::Names;
 
 // ---------------------------------------------------------------------------------------
 // A small programme: four agencies (DOR too small to show), staff in two teams.
@@ -37,6 +38,8 @@ const RULES: GapRules = GapRules {
 fn item(code: &str, dimension: &str, scale: Scale, position: usize, mirrored: bool) -> ItemInfo {
     ItemInfo {
         code: code.into(),
+        label: format!("Label of {}", code),
+        wording: format!("Wording of {}", code),
         dimension: dimension.into(),
         scale,
         position,
@@ -617,7 +620,7 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
         agency_code,
         &rules,
     );
-    let chart = WatermelonScatter::services(&report);
+    let chart = WatermelonScatter::services(&report, &Names::default());
     let svg = render(
         &chart,
         "watermelon",
@@ -671,7 +674,7 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
     assert!(table.rows.iter().any(|r| r[0] == "hosting" && r[2] == "—"));
 
     // One agency's view: DOR's cells are hidden and listed as suppressed.
-    let dor = WatermelonScatter::agency(&report, "DOR");
+    let dor = WatermelonScatter::agency(&report, "DOR", &Names::default());
     let svg = render(&dor, "watermelon_dor", &ChartOptions::new("DOR"));
     let notes: String = svg
         .texts()
@@ -773,7 +776,7 @@ fn trend_lines_follow_the_waves_and_mark_the_baseline() {
         snapshot("FY26-Q2", false, 2),
     ];
     let trend = trend::trend(&waves);
-    let chart = TrendChart::item(&trend, "rel_commitments", Scale::Likert5);
+    let chart = TrendChart::item(&trend, "rel_commitments", "rel_commitments", Scale::Likert5);
     let svg = render(&chart, "trend", &ChartOptions::new("Keeping commitments"));
     let y = svg.y_axis(integer);
     y.assert_linear();
@@ -889,7 +892,7 @@ fn answer_bars_diverge_around_zero_and_mark_suppressed_audiences() {
 #[test]
 fn heatmap_shows_gaps_per_agency_and_marks_suppressed_agencies() {
     let report = report();
-    let chart = AgencyHeatmap::new(&report);
+    let chart = AgencyHeatmap::new(&report, &Names::default());
     let options = ChartOptions::new("Gaps by agency").size(720, chart.suggested_height());
     let svg = render(&chart, "heatmap", &options);
     let agencies = &report.breakdowns[0];
@@ -948,7 +951,7 @@ fn png_renders_have_the_signature_and_the_size_asked_for() {
     let options = ChartOptions::new("PNG").size(640, 400);
     let pngs = [
         charts::png(&GapDumbbell::of_report(&report, &items()), &options).unwrap(),
-        charts::png(&AgencyHeatmap::new(&report), &options).unwrap(),
+        charts::png(&AgencyHeatmap::new(&report, &Names::default()), &options).unwrap(),
         charts::png(
             &GapDumbbell::dimensions(&report.dimensions),
             &options.clone().size(320, 200),
@@ -985,30 +988,43 @@ fn empty_and_degenerate_inputs_draw_without_panicking() {
     for report in [&empty, &no_items] {
         Svg::parse(&charts::svg(&GapDumbbell::of_report(report, &items()), &options).unwrap());
         Svg::parse(&charts::svg(&GapDumbbell::dimensions(&report.dimensions), &options).unwrap());
-        Svg::parse(&charts::svg(&AgencyHeatmap::new(report), &options).unwrap());
-        charts::png(&AgencyHeatmap::new(report), &options).unwrap();
+        Svg::parse(&charts::svg(&AgencyHeatmap::new(report, &Names::default()), &options).unwrap());
+        charts::png(&AgencyHeatmap::new(report, &Names::default()), &options).unwrap();
     }
     let svgs = [
-        charts::svg(&TrendChart::item(&trend, "x", Scale::Likert5), &options).unwrap(),
+        charts::svg(
+            &TrendChart::item(&trend, "x", "x", Scale::Likert5),
+            &options,
+        )
+        .unwrap(),
         charts::svg(&TrendChart::csat(&trend), &options).unwrap(),
         charts::svg(
-            &TrendChart::item(&one, "rel_commitments", Scale::Likert5),
+            &TrendChart::item(&one, "rel_commitments", "rel_commitments", Scale::Likert5),
             &options,
         )
         .unwrap(),
         charts::svg(
-            &TrendChart::item(&one, "no_such_item", Scale::Nps11),
+            &TrendChart::item(&one, "no_such_item", "no_such_item", Scale::Nps11),
             &options,
         )
         .unwrap(),
         charts::svg(&IpaChart::new(&grid, Respondents::default()), &options).unwrap(),
-        charts::svg(&WatermelonScatter::services(&watermelons), &options).unwrap(),
-        charts::svg(&WatermelonScatter::agency(&watermelons, "DOT"), &options).unwrap(),
+        charts::svg(
+            &WatermelonScatter::services(&watermelons, &Names::default()),
+            &options,
+        )
+        .unwrap(),
+        charts::svg(
+            &WatermelonScatter::agency(&watermelons, "DOT", &Names::default()),
+            &options,
+        )
+        .unwrap(),
         charts::svg(&AnswerBars::new(&[], 5), &options).unwrap(),
         charts::svg(
             &AnswerBars::new(
                 &[AnswerDistribution {
                     item: "x".into(),
+                    label: "x".into(),
                     scale: Scale::Likert5,
                     customers: AnswerCounts::Shown(vec![0; 5]),
                     staff: AnswerCounts::Shown(vec![]),

@@ -675,7 +675,7 @@ fn q_text(q: &Value) -> String {
 }
 
 fn interval_text(ci: &Value) -> String {
-    rind::charts::text::interval(
+    rind::words::interval(
         ci["lower"]
             .as_f64()
             .map(|lower| rind::analysis::stats::Interval {
@@ -691,8 +691,8 @@ fn side_row(who: &str, side: &Value) -> String {
     format!(
         "<tr><th scope=\"row\">{who}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
         side["n"].as_u64().unwrap(),
-        rind::charts::text::number(side["mean"].as_f64(), 2),
-        rind::charts::text::number(side["sd"].as_f64(), 2),
+        rind::words::number(side["mean"].as_f64(), 2),
+        rind::words::number(side["sd"].as_f64(), 2),
         interval_text(&side["ci95"]),
     )
 }
@@ -733,7 +733,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
         html.contains(&side_row("Staff expected", &item["staff"])),
         "{html}"
     );
-    let gap = rind::charts::text::signed(item["gap"].as_f64(), 2);
+    let gap = rind::words::signed(item["gap"].as_f64(), 2);
     assert!(html.contains(&format!(
         "Gap (staff − customers)</th><td class=\"num\">{gap}</td>"
     )));
@@ -756,7 +756,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
     } else {
         "less"
     };
-    let size = rind::charts::text::number(item["gap"].as_f64().map(f64::abs), 2);
+    let size = rind::words::number(item["gap"].as_f64().map(f64::abs), 2);
     assert!(html.contains(&format!(
         "IT staff expected {size} points {words} than customers said"
     )));
@@ -784,7 +784,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
                     let shown = match cell["customer"]["n"].as_u64() {
                         Some(n) => format!(
                             "{} (n {n})",
-                            rind::charts::text::number(cell["customer"]["mean"].as_f64(), 2)
+                            rind::words::number(cell["customer"]["mean"].as_f64(), 2)
                         ),
                         None => "—".to_string(),
                     };
@@ -825,7 +825,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
     assert!(html.contains(&side_row("Staff expected", &dimension["staff"])));
     assert!(html.contains(&format!(
         "Gap (staff − customers)</th><td class=\"num\">{}</td>",
-        rind::charts::text::signed(dimension["gap"].as_f64(), 2)
+        rind::words::signed(dimension["gap"].as_f64(), 2)
     )));
     for code in [
         "rel_commitments",

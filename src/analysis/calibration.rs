@@ -67,6 +67,9 @@ mod tests {
         };
         ItemGap {
             item: code.into(),
+            label: code.into(),
+            wording: String::new(),
+            scale: crate::domain::Scale::Likert5,
             dimension: "d".into(),
             gap: Gap::shown(side(customers), side(staff), Verdict::Aligned),
         }

@@ -36,6 +36,12 @@ pub enum Verdict {
     Aligned,
     /// One side has fewer answers than the reporting threshold.
     InsufficientData,
+    /// An importance item: staff think it matters materially and significantly more to
+    /// customers than customers say it does.
+    OverestimatedPriority,
+    /// An importance item: it matters materially and significantly more to customers than
+    /// IT thinks.
+    UnderestimatedPriority,
 }
 
 impl Verdict {
@@ -45,8 +51,33 @@ impl Verdict {
         match self {
             Verdict::BlindSpot => Verdict::HiddenStrength,
             Verdict::HiddenStrength => Verdict::BlindSpot,
+            Verdict::OverestimatedPriority => Verdict::UnderestimatedPriority,
+            Verdict::UnderestimatedPriority => Verdict::OverestimatedPriority,
             other => other,
         }
+    }
+
+    /// The verdict of an importance item: what matters, not how IT performs, so a material
+    /// gap there is a misjudged priority rather than a blind spot or hidden strength.
+    fn as_priority(self) -> Verdict {
+        match self {
+            Verdict::BlindSpot => Verdict::OverestimatedPriority,
+            Verdict::HiddenStrength => Verdict::UnderestimatedPriority,
+            other => other,
+        }
+    }
+
+    /// A finding about how IT performs (blind spot or hidden strength).
+    pub fn is_performance_finding(self) -> bool {
+        matches!(self, Verdict::BlindSpot | Verdict::HiddenStrength)
+    }
+
+    /// A finding about what matters to customers (a misjudged priority).
+    pub fn is_priority_finding(self) -> bool {
+        matches!(
+            self,
+            Verdict::OverestimatedPriority | Verdict::UnderestimatedPriority
+        )
     }
 }
 
@@ -263,6 +294,10 @@ fn hidden(reason: Suppression) -> Gap {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemInfo {
     pub code: String,
+    /// A few words that name the item where its wording does not fit.
+    pub label: String,
+    /// The statement or question customers answer.
+    pub wording: String,
     pub dimension: String,
     pub scale: Scale,
     /// Index into the packed answers.
@@ -436,9 +471,24 @@ fn compare_scores(staff: &ScoreCounts, customers: &ScoreCounts, rules: &GapRules
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemGap {
     pub item: String,
+    /// The item's short name.
+    pub label: String,
+    /// The statement customers answered (staff predicted their answer to it).
+    pub wording: String,
     pub dimension: String,
+    /// The scale both sides answered on; gaps are in its units.
+    pub scale: Scale,
     #[serde(flatten)]
     pub gap: Gap,
+}
+
+impl ItemGap {
+    /// The gap as a share of the scale's range, for comparing items of different scales.
+    pub fn gap_share(&self) -> Option<f64> {
+        let (lo, hi) = self.scale.range()?;
+        let range = f64::from(hi - lo);
+        self.gap.gap.filter(|g| g.is_finite()).map(|g| g / range)
+    }
 }
 
 /// A dimension's row in a gap table.
@@ -1037,7 +1087,10 @@ fn finish_table(
         .into_iter()
         .map(|(item, gap)| ItemGap {
             item: item.code.clone(),
+            label: item.label.clone(),
+            wording: item.wording.clone(),
             dimension: item.dimension.clone(),
+            scale: item.scale,
             gap,
         })
         .collect();
@@ -1049,6 +1102,9 @@ fn finish_table(
         })
         .collect();
     judge_family(items.iter_mut().map(|i| &mut i.gap), rules);
+    for item in items.iter_mut().filter(|i| i.scale == Scale::Importance5) {
+        item.gap.verdict = item.gap.verdict.as_priority();
+    }
     judge_family(dimensions.iter_mut().map(|d| &mut d.gap), rules);
     let hidden: Vec<Option<Suppression>> = items
         .iter()
@@ -1226,6 +1282,8 @@ mod tests {
             .enumerate()
             .map(|(i, code)| ItemInfo {
                 code: code.to_string(),
+                label: format!("Label of {code}"),
+                wording: format!("Wording of {code}"),
                 dimension: if i < 2 { "reliability" } else { "value" }.into(),
                 scale: Scale::Likert5,
                 position: i,

@@ -196,6 +196,8 @@ mod tests {
     fn item(code: &str, dimension: &str, scale: Scale, position: usize) -> ItemInfo {
         ItemInfo {
             code: code.into(),
+            label: format!("Label of {}", code),
+            wording: format!("Wording of {}", code),
             dimension: dimension.into(),
             scale,
             position,

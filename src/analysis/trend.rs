@@ -286,6 +286,8 @@ mod tests {
     fn item(code: &str, position: usize) -> ItemInfo {
         ItemInfo {
             code: code.into(),
+            label: format!("Label of {}", code),
+            wording: format!("Wording of {}", code),
             dimension: "reliability".into(),
             scale: Scale::Likert5,
             position,

@@ -19,8 +19,12 @@ pub enum WatermelonClass {
     Watermelon,
     /// SLA attainment below target, yet CSAT's lower bound at or above the green line.
     ReverseWatermelon,
-    /// What the SLA figures say and what customers say agree (or the evidence is unclear).
+    /// The SLA figures and the customers tell the same story: SLA met and CSAT's lower
+    /// bound at or above the red line, or SLA missed and CSAT's upper bound below the
+    /// green line.
     Consistent,
+    /// CSAT's interval straddles the line that would decide: too few answers to tell.
+    Inconclusive,
     /// No SLA metric, or fewer customer answers than the reporting threshold.
     InsufficientData,
 }
@@ -89,13 +93,22 @@ pub fn judge(
         ci95,
     };
     let class = match (sla.attainment, ci95) {
-        (Some(attainment), Some(ci)) => {
-            if attainment >= rules.sla_target && ci.upper < rules.red_line {
+        (Some(attainment), Some(ci)) if attainment >= rules.sla_target => {
+            if ci.upper < rules.red_line {
                 WatermelonClass::Watermelon
-            } else if attainment < rules.sla_target && ci.lower >= rules.green_line {
-                WatermelonClass::ReverseWatermelon
-            } else {
+            } else if ci.lower >= rules.red_line {
                 WatermelonClass::Consistent
+            } else {
+                WatermelonClass::Inconclusive
+            }
+        }
+        (Some(_), Some(ci)) => {
+            if ci.lower >= rules.green_line {
+                WatermelonClass::ReverseWatermelon
+            } else if ci.upper < rules.green_line {
+                WatermelonClass::Consistent
+            } else {
+                WatermelonClass::Inconclusive
             }
         }
         _ => WatermelonClass::InsufficientData,
@@ -307,18 +320,26 @@ mod tests {
         let cases = [
             // All SLAs met, 20 of 100 satisfied (upper bound ≈ 0.29): watermelon.
             (3, 3, 20, 100, Watermelon),
-            // All met, 55 of 100 satisfied: CSAT below the line but the interval reaches it.
-            (3, 3, 55, 100, Consistent),
-            // All met, customers happy: consistent green.
+            // All met, 55 of 100 satisfied (0.45–0.64): the interval straddles the red line,
+            // so there are too few answers to tell.
+            (3, 3, 55, 100, Inconclusive),
+            // All met, 2 of 6 satisfied (33%, 0.10–0.70): not a watermelon yet, and never
+            // "consistent" either.
+            (4, 4, 2, 6, Inconclusive),
+            // All met, customers happy (lower bound ≈ 0.83, above the red line): consistent.
             (3, 3, 90, 100, Consistent),
+            // All met, 70 of 100 (0.60–0.78): lower bound at or above the red line, consistent.
+            (3, 3, 70, 100, Consistent),
             // One of two missed (50%), 95 of 100 satisfied (lower ≈ 0.89): reverse watermelon.
             (2, 1, 95, 100, ReverseWatermelon),
-            // Missed and unhappy: consistent red.
+            // Missed and unhappy (upper bound ≈ 0.29, below the green line): consistent.
             (2, 1, 20, 100, Consistent),
-            // Missed, and 9 of 10 satisfied: lower bound ≈ 0.60, not enough for green.
-            (2, 1, 9, 10, Consistent),
+            // Missed, and 9 of 10 satisfied (0.60–0.98): straddles the green line.
+            (2, 1, 9, 10, Inconclusive),
             // 19 of 20 metrics met is exactly the 95% target: green SLA.
             (20, 19, 10, 100, Watermelon),
+            // 18 of 20 (90%) is below it: missed, and 10 of 100 satisfied is consistent.
+            (20, 18, 10, 100, Consistent),
             // No SLA metrics, or too few answers.
             (0, 0, 20, 100, InsufficientData),
             (3, 3, 0, 4, InsufficientData),
@@ -345,6 +366,8 @@ mod tests {
     fn service_item(code: &str, service: &str, position: usize) -> ItemInfo {
         ItemInfo {
             code: code.into(),
+            label: format!("Label of {}", code),
+            wording: format!("Wording of {}", code),
             dimension: "service".into(),
             scale: Scale::Likert5,
             position,

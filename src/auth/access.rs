@@ -160,6 +160,8 @@ mod tests {
         use crate::domain::Scale;
         let items = [ItemInfo {
             code: "q".into(),
+            label: format!("Label of {}", "q"),
+            wording: format!("Wording of {}", "q"),
             dimension: "d".into(),
             scale: Scale::Likert5,
             position: 0,

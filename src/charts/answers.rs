@@ -61,6 +61,8 @@ impl AnswerCounts {
 pub struct AnswerDistribution {
     /// Item code.
     pub item: String,
+    /// The item's label, as the chart names it.
+    pub label: String,
     pub scale: Scale,
     pub customers: AnswerCounts,
     pub staff: AnswerCounts,
@@ -81,6 +83,7 @@ pub fn answer_distributions(
         .filter(|i| i.scale.is_rating())
         .map(|item| AnswerDistribution {
             item: item.code.clone(),
+            label: item.label.clone(),
             scale: item.scale,
             customers: counts(&data.customers, item),
             staff: if item.mirrored {
@@ -232,22 +235,22 @@ impl Chart for AnswerBars {
                             .map(|(i, n)| format!("{}: {n}", usize::from(lo) + i))
                             .collect();
                         vec![
-                            q.item.clone(),
+                            q.label.clone(),
                             who.to_string(),
                             total(c).to_string(),
-                            draw::percent(Some(low)),
-                            draw::percent(Some(middle)),
-                            draw::percent(Some(high)),
+                            crate::words::percent(Some(low)),
+                            crate::words::percent(Some(middle)),
+                            crate::words::percent(Some(high)),
                             listed.join(", "),
                         ]
                     }
                     _ => vec![
-                        q.item.clone(),
+                        q.label.clone(),
                         who.to_string(),
-                        draw::NONE.to_string(),
-                        draw::NONE.to_string(),
-                        draw::NONE.to_string(),
-                        draw::NONE.to_string(),
+                        crate::words::NONE.to_string(),
+                        crate::words::NONE.to_string(),
+                        crate::words::NONE.to_string(),
+                        crate::words::NONE.to_string(),
                         format!(
                             "Suppressed: fewer than {} answered",
                             self.reporting_threshold
@@ -297,7 +300,7 @@ impl Chart for AnswerBars {
         let who_style = draw::anchored(&draw::font(draw::SMALL_SIZE), HPos::Right, VPos::Center);
         let mut item_width = 0;
         for q in &self.questions {
-            item_width = item_width.max(draw::text_width(area, &q.item, &item_style)? as i32);
+            item_width = item_width.max(draw::text_width(area, &q.label, &item_style)? as i32);
         }
         let item_width = item_width.clamp(40, width * 25 / 100);
         let who_width = draw::text_width(area, "Customers said", &who_style)?.max(draw::text_width(
@@ -346,7 +349,7 @@ impl Chart for AnswerBars {
             if v == 0.0 {
                 "0".into()
             } else {
-                draw::percent(Some(v.abs()))
+                crate::words::percent(Some(v.abs()))
             }
         })?;
         // Zero under the bars: the middle answer straddles it, and a hatched bar covers it.
@@ -367,7 +370,7 @@ impl Chart for AnswerBars {
                 if last.is_some() {
                     y += group_gap / 2;
                 }
-                let label = draw::fit(area, &q.item, &item_style, item_width as u32)?;
+                let label = draw::fit(area, &q.label, &item_style, item_width as u32)?;
                 draw::text(
                     area,
                     &label,
@@ -481,6 +484,7 @@ mod tests {
     fn questions_that_do_not_fit_are_named_in_a_note() {
         let question = |k: usize| AnswerDistribution {
             item: format!("q{k}"),
+            label: format!("q{k}"),
             scale: Scale::Likert5,
             customers: AnswerCounts::Shown(vec![1, 2, 3, 4, 5]),
             staff: AnswerCounts::Shown(vec![5, 4, 3, 2, 1]),
@@ -508,6 +512,8 @@ mod tests {
     fn distributions_respect_the_threshold_and_who_was_asked() {
         let item = |code: &str, position, scale, mirrored| ItemInfo {
             code: code.into(),
+            label: format!("Label of {}", code),
+            wording: format!("Wording of {}", code),
             dimension: "d".into(),
             scale,
             position,

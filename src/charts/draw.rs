@@ -15,9 +15,6 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::DrawResult;
 use super::palette;
-use crate::analysis::gap::Verdict;
-use crate::analysis::stats::Interval;
-use crate::analysis::suppress::Suppression;
 
 /// The font family every chart uses; the embedded DejaVu Sans is registered under it.
 pub const FAMILY: &str = "sans-serif";
@@ -30,9 +27,6 @@ pub const SMALL_SIZE: f64 = 14.0;
 
 /// Space around the chart's edge, in pixels.
 pub const MARGIN: i32 = 12;
-
-/// What the tables and labels write where there is no figure.
-pub const NONE: &str = "—";
 
 pub fn font(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font()).color(&palette::TEXT)
@@ -487,82 +481,6 @@ pub fn hollow_circle<DB: DrawingBackend>(
 
 /// `Some(x)` for a finite number: NaN can't come out of the analysis, but a chart must not
 /// draw one if it ever did.
-pub fn finite(x: Option<f64>) -> Option<f64> {
-    x.filter(|v| v.is_finite())
-}
-
-pub fn finite_interval(ci: Option<Interval>) -> Option<Interval> {
-    ci.filter(|i| i.lower.is_finite() && i.upper.is_finite())
-}
-
-/// `2.35`, or "—".
-pub fn number(x: Option<f64>, decimals: usize) -> String {
-    finite(x).map_or_else(|| NONE.to_string(), |v| format!("{v:.decimals$}"))
-}
-
-/// `+0.62`, `−0.40` (a true minus sign), `0.00`, or "—".
-pub fn signed(x: Option<f64>, decimals: usize) -> String {
-    match finite(x) {
-        None => NONE.to_string(),
-        Some(v) => {
-            let text = format!("{:.decimals$}", v.abs());
-            // A value that rounds to zero gets no sign.
-            if text.chars().all(|c| c == '0' || c == '.') {
-                text
-            } else if v > 0.0 {
-                format!("+{text}")
-            } else {
-                format!("−{text}")
-            }
-        }
-    }
-}
-
-/// A share as a whole percentage (`62%`), or "—".
-pub fn percent(x: Option<f64>) -> String {
-    finite(x).map_or_else(|| NONE.to_string(), |v| format!("{:.0}%", v * 100.0))
-}
-
-/// `3.10–3.85`, or "—".
-pub fn interval(ci: Option<Interval>, decimals: usize) -> String {
-    finite_interval(ci).map_or_else(
-        || NONE.to_string(),
-        |i| format!("{:.decimals$}–{:.decimals$}", i.lower, i.upper),
-    )
-}
-
-/// `48%–71%`, or "—".
-pub fn percent_interval(ci: Option<Interval>) -> String {
-    finite_interval(ci).map_or_else(
-        || NONE.to_string(),
-        |i| format!("{:.0}%–{:.0}%", i.lower * 100.0, i.upper * 100.0),
-    )
-}
-
-pub fn count(n: Option<u64>) -> String {
-    n.map_or_else(|| NONE.to_string(), |n| n.to_string())
-}
-
-/// A verdict in the users' words.
-pub fn verdict_label(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::BlindSpot => "Blind spot",
-        Verdict::HiddenStrength => "Hidden strength",
-        Verdict::Aligned => "Aligned",
-        Verdict::InsufficientData => "Too few answers",
-    }
-}
-
-/// Why a group or cell is hidden, in the users' words.
-pub fn suppression_label(reason: Suppression, threshold: u64) -> String {
-    match reason {
-        Suppression::BelowThreshold => format!("Suppressed: fewer than {threshold} answered"),
-        Suppression::Complementary => {
-            "Suppressed: hidden so that a smaller group can't be worked out".to_string()
-        }
-    }
-}
-
 /// Escapes text for XML content and attributes.
 pub fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -616,22 +534,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_for_people() {
-        assert_eq!(signed(Some(0.624), 2), "+0.62");
-        assert_eq!(signed(Some(-0.4), 2), "−0.40");
-        assert_eq!(signed(Some(-0.001), 2), "0.00");
-        assert_eq!(signed(None, 2), "—");
-        assert_eq!(signed(Some(f64::NAN), 2), "—");
-        assert_eq!(number(Some(3.456), 2), "3.46");
-        assert_eq!(percent(Some(0.625)), "62%");
-        assert_eq!(percent(Some(f64::INFINITY)), "—");
-        let ci = Interval {
-            lower: 0.48,
-            upper: 0.712,
-        };
-        assert_eq!(percent_interval(Some(ci)), "48%–71%");
-        assert_eq!(interval(Some(ci), 2), "0.48–0.71");
-        assert_eq!(count(None), "—");
+    fn xml_is_escaped() {
         assert_eq!(escape_xml("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
     }
 }

@@ -44,9 +44,9 @@ fn range_holding(gap: &Gap) -> (u8, u8) {
     let figures: Vec<f64> = [gap.customer, gap.staff]
         .iter()
         .flat_map(|side| {
-            let ci = draw::finite_interval(side.ci95);
+            let ci = crate::words::finite_interval(side.ci95);
             [
-                draw::finite(side.mean),
+                crate::words::finite(side.mean),
                 ci.map(|c| c.lower),
                 ci.map(|c| c.upper),
             ]
@@ -79,7 +79,7 @@ impl GapDumbbell {
         GapDumbbell::new(
             rows.iter()
                 .map(|r| Row {
-                    label: r.item.clone(),
+                    label: r.label.clone(),
                     range: range(r),
                     gap: r.gap,
                 })
@@ -93,7 +93,7 @@ impl GapDumbbell {
         GapDumbbell::new(
             rows.iter()
                 .map(|r| Row {
-                    label: r.dimension.clone(),
+                    label: crate::words::dimension_name(&r.dimension),
                     range: DIMENSION_RANGE,
                     gap: r.gap,
                 })
@@ -102,14 +102,42 @@ impl GapDumbbell {
         )
     }
 
-    /// The overall items of a gap report, with its respondents and threshold.
+    /// The overall items of a gap report about how IT performs, with its respondents and
+    /// threshold. Importance items say what matters, not how IT does: they are left out
+    /// here and drawn by [`GapDumbbell::priorities`].
     pub fn of_report(report: &GapReport, items: &[ItemInfo]) -> GapDumbbell {
-        GapDumbbell::items(&report.items, items)
-            .respondents(Respondents {
-                customers: report.customer_respondents,
-                staff: report.staff_respondents,
-            })
-            .reporting_threshold(report.reporting_threshold)
+        let rows: Vec<ItemGap> = report
+            .items
+            .iter()
+            .filter(|r| r.scale != Scale::Importance5)
+            .cloned()
+            .collect();
+        GapDumbbell::items(&rows, items).of_whole(report)
+    }
+
+    /// The importance items of a gap report: what IT thinks matters to customers against
+    /// what customers say matters.
+    pub fn priorities(report: &GapReport, items: &[ItemInfo]) -> GapDumbbell {
+        let rows: Vec<ItemGap> = report
+            .items
+            .iter()
+            .filter(|r| r.scale == Scale::Importance5)
+            .cloned()
+            .collect();
+        GapDumbbell::items(&rows, items).of_whole(report)
+    }
+
+    /// Whether there is anything to draw.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn of_whole(self, report: &GapReport) -> GapDumbbell {
+        self.respondents(Respondents {
+            customers: report.customer_respondents,
+            staff: report.staff_respondents,
+        })
+        .reporting_threshold(report.reporting_threshold)
     }
 
     pub fn respondents(mut self, respondents: Respondents) -> GapDumbbell {
@@ -123,15 +151,17 @@ impl GapDumbbell {
     }
 
     fn new(mut rows: Vec<Row>, kind: &'static str) -> GapDumbbell {
-        // Largest blind spot first; rows without a gap keep their order at the end.
-        rows.sort_by(
-            |a, b| match (draw::finite(a.gap.gap), draw::finite(b.gap.gap)) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
-        );
+        // Largest blind spot first, as a share of each row's scale (a 0–10 gap of 1 is no
+        // larger than a 1–5 gap of 0.4); rows without a gap keep their order at the end.
+        let share = |r: &Row| {
+            crate::words::finite(r.gap.gap).map(|g| g / f64::from((r.range.1 - r.range.0).max(1)))
+        };
+        rows.sort_by(|a, b| match (share(a), share(b)) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
         GapDumbbell {
             rows,
             kind,
@@ -251,22 +281,23 @@ impl Chart for GapDumbbell {
                 .map(|r| {
                     let g = &r.gap;
                     let finding = match g.suppressed {
-                        Some(reason) => {
-                            draw::suppression_label(reason, self.reporting_threshold.unwrap_or(0))
-                        }
-                        None => draw::verdict_label(g.verdict).to_string(),
+                        Some(reason) => crate::words::suppression_label(
+                            reason,
+                            self.reporting_threshold.unwrap_or(0),
+                        ),
+                        None => crate::words::verdict_label(g.verdict).to_string(),
                     };
                     vec![
                         r.label.clone(),
                         format!("{}–{}", r.range.0, r.range.1),
-                        draw::number(g.customer.mean, 2),
-                        draw::interval(g.customer.ci95, 2),
-                        draw::count(g.customer.n),
-                        draw::number(g.staff.mean, 2),
-                        draw::interval(g.staff.ci95, 2),
-                        draw::count(g.staff.n),
-                        draw::signed(g.gap, 2),
-                        draw::number(g.q, 3),
+                        crate::words::number(g.customer.mean, 2),
+                        crate::words::interval(g.customer.ci95, 2),
+                        crate::words::count(g.customer.n),
+                        crate::words::number(g.staff.mean, 2),
+                        crate::words::interval(g.staff.ci95, 2),
+                        crate::words::count(g.staff.n),
+                        crate::words::signed(g.gap, 2),
+                        crate::words::number(g.q, 3),
                         finding,
                     ]
                 })
@@ -435,12 +466,12 @@ impl GapDumbbell {
             return draw::text(area, "suppressed", note_at, &note_style);
         }
         let colour = palette::verdict(gap.verdict);
-        let customer = draw::finite(gap.customer.mean).and_then(|m| frame.px(m));
-        let staff = draw::finite(gap.staff.mean).and_then(|m| frame.px(m));
+        let customer = crate::words::finite(gap.customer.mean).and_then(|m| frame.px(m));
+        let staff = crate::words::finite(gap.staff.mean).and_then(|m| frame.px(m));
         // Intervals just above (customers) and below (staff) the dumbbell, when there is room.
         let offset = if row_height >= 16 { 4 } else { 0 };
         for (ci, dy) in [(gap.customer.ci95, -offset), (gap.staff.ci95, offset)] {
-            if let Some(ci) = draw::finite_interval(ci)
+            if let Some(ci) = crate::words::finite_interval(ci)
                 && let (Some(a), Some(b)) = (frame.px(ci.lower), frame.px(ci.upper))
             {
                 draw::line(area, (a, centre + dy), (b, centre + dy), colour, 1)?;
@@ -464,12 +495,12 @@ impl GapDumbbell {
         if let Some(c) = customer {
             area.draw(&Circle::new((c, centre), radius, colour.filled()))?;
         }
-        let note = if draw::finite(gap.gap).is_some() {
-            draw::signed(gap.gap, 2)
+        let note = if crate::words::finite(gap.gap).is_some() {
+            crate::words::signed(gap.gap, 2)
         } else if gap.verdict == Verdict::InsufficientData {
             "too few".to_string()
         } else {
-            draw::NONE.to_string()
+            crate::words::NONE.to_string()
         };
         draw::text(area, &note, note_at, &note_style)
     }
@@ -503,6 +534,9 @@ mod tests {
     fn row(item: &str, customer: Side, staff: Side, verdict: Verdict) -> ItemGap {
         ItemGap {
             item: item.into(),
+            label: item.into(),
+            wording: String::new(),
+            scale: crate::domain::Scale::Likert5,
             dimension: "reliability".into(),
             gap: Gap::shown(customer, staff, verdict),
         }
@@ -551,6 +585,8 @@ mod tests {
     fn items_on_other_scales_get_their_own_panel() {
         let info = |code: &str, scale| ItemInfo {
             code: code.into(),
+            label: format!("Label of {}", code),
+            wording: format!("Wording of {}", code),
             dimension: "overall".into(),
             scale,
             position: 0,

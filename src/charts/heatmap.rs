@@ -49,7 +49,7 @@ pub struct AgencyHeatmap {
 }
 
 impl AgencyHeatmap {
-    pub fn new(report: &GapReport) -> AgencyHeatmap {
+    pub fn new(report: &GapReport, names: &crate::words::Names) -> AgencyHeatmap {
         let mut dimensions: Vec<String> = report
             .dimensions
             .iter()
@@ -100,13 +100,16 @@ impl AgencyHeatmap {
                 }
             };
             rows.push(Row {
-                agency: group.group.clone(),
+                agency: names.agency(&group.group),
                 respondents: group.respondents.filter(|_| group.suppressed.is_none()),
                 cells,
             });
         }
         AgencyHeatmap {
-            dimensions,
+            dimensions: dimensions
+                .iter()
+                .map(|d| crate::words::dimension_name(d))
+                .collect(),
             rows,
             reporting_threshold: report.reporting_threshold,
             staff_respondents: report.staff_respondents,
@@ -159,19 +162,19 @@ impl Chart for AgencyHeatmap {
                 .rows
                 .iter()
                 .map(|row| {
-                    let mut out = vec![row.agency.clone(), draw::count(row.respondents)];
+                    let mut out = vec![row.agency.clone(), crate::words::count(row.respondents)];
                     out.extend(row.cells.iter().map(|c| match c {
-                        Cell::Gap(g) => match (draw::finite(g.gap), g.verdict) {
-                            (None, _) => draw::NONE.to_string(),
+                        Cell::Gap(g) => match (crate::words::finite(g.gap), g.verdict) {
+                            (None, _) => crate::words::NONE.to_string(),
                             (Some(_), Verdict::BlindSpot | Verdict::HiddenStrength) => format!(
                                 "{} ({})",
-                                draw::signed(g.gap, 2),
-                                draw::verdict_label(g.verdict).to_lowercase()
+                                crate::words::signed(g.gap, 2),
+                                crate::words::verdict_label(g.verdict).to_lowercase()
                             ),
-                            (Some(_), _) => draw::signed(g.gap, 2),
+                            (Some(_), _) => crate::words::signed(g.gap, 2),
                         },
                         Cell::Suppressed(_) => "suppressed".to_string(),
-                        Cell::Missing => draw::NONE.to_string(),
+                        Cell::Missing => crate::words::NONE.to_string(),
                     }));
                     out
                 })
@@ -258,7 +261,7 @@ impl Chart for AgencyHeatmap {
                     draw::fit(area, text, &value_style, (cell_width - 6).max(0) as u32)
                 };
                 match cell {
-                    Cell::Gap(g) => match draw::finite(g.gap) {
+                    Cell::Gap(g) => match crate::words::finite(g.gap) {
                         Some(gap) => {
                             let fill = palette::gap_heat(gap, FULL_COLOUR_GAP);
                             area.draw(&Rectangle::new([a, b], fill.filled()))?;
@@ -269,7 +272,12 @@ impl Chart for AgencyHeatmap {
                                 ))?;
                             }
                             let style = draw::coloured(&value_style, palette::text_on(fill));
-                            draw::text(area, &fit(&draw::signed(Some(gap), 2))?, centre, &style)?;
+                            draw::text(
+                                area,
+                                &fit(&crate::words::signed(Some(gap), 2))?,
+                                centre,
+                                &style,
+                            )?;
                         }
                         None => {
                             area.draw(&Rectangle::new([a, b], palette::PLOT_BACKGROUND.filled()))?;
@@ -293,7 +301,7 @@ impl Chart for AgencyHeatmap {
                     }
                     Cell::Missing => {
                         area.draw(&Rectangle::new([a, b], palette::PLOT_BACKGROUND.filled()))?;
-                        draw::text(area, draw::NONE, centre, &value_style)?;
+                        draw::text(area, crate::words::NONE, centre, &value_style)?;
                     }
                 }
             }

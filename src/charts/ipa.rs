@@ -86,18 +86,18 @@ impl Chart for IpaChart {
     fn table(&self) -> DataTable {
         let part = |p: Option<Position>| match p {
             Some(p) => [
-                draw::number(Some(p.importance), 2),
-                draw::number(Some(p.performance), 2),
+                crate::words::number(Some(p.importance), 2),
+                crate::words::number(Some(p.performance), 2),
                 quadrant_label(p.quadrant).to_string(),
             ],
-            None => [draw::NONE, draw::NONE, draw::NONE].map(String::from),
+            None => [crate::words::NONE, crate::words::NONE, crate::words::NONE].map(String::from),
         };
         let mut rows: Vec<Vec<String>> = self
             .grid
             .points
             .iter()
             .map(|p| {
-                let mut row = vec![p.dimension.clone()];
+                let mut row = vec![crate::words::dimension_name(&p.dimension)];
                 row.extend(part(p.customers));
                 row.extend(part(p.staff));
                 row
@@ -105,8 +105,8 @@ impl Chart for IpaChart {
             .collect();
         rows.push(vec![
             "Split (customers' means)".into(),
-            draw::number(self.grid.importance_split, 2),
-            draw::number(self.grid.performance_split, 2),
+            crate::words::number(self.grid.importance_split, 2),
+            crate::words::number(self.grid.performance_split, 2),
             String::new(),
             String::new(),
             String::new(),
@@ -149,12 +149,12 @@ impl Chart for IpaChart {
         let top = draw::legend(area, &legend, (draw::MARGIN, 0), width - 2 * draw::MARGIN)? + 10;
 
         let note_style = draw::font(draw::SMALL_SIZE).color(&palette::MUTED_TEXT);
-        let missing: Vec<&str> = self
+        let missing: Vec<String> = self
             .grid
             .points
             .iter()
             .filter(|p| p.customers.is_none() && p.staff.is_none())
-            .map(|p| p.dimension.as_str())
+            .map(|p| crate::words::dimension_name(&p.dimension))
             .collect();
         let notes = if missing.is_empty() {
             Vec::new()
@@ -189,10 +189,12 @@ impl Chart for IpaChart {
         frame.y_title(area, "Performance (1–5)")?;
 
         let corner = draw::font(draw::SMALL_SIZE).color(&palette::MUTED_TEXT);
-        if let Some(x) = draw::finite(self.grid.importance_split).and_then(|v| frame.px(v)) {
+        if let Some(x) = crate::words::finite(self.grid.importance_split).and_then(|v| frame.px(v))
+        {
             draw::dashed(area, (x, frame.top), (x, frame.bottom), palette::AXIS, 2)?;
         }
-        if let Some(y) = draw::finite(self.grid.performance_split).and_then(|v| frame.py(v)) {
+        if let Some(y) = crate::words::finite(self.grid.performance_split).and_then(|v| frame.py(v))
+        {
             draw::dashed(area, (frame.left, y), (frame.right, y), palette::AXIS, 2)?;
         }
         if self.grid.importance_split.is_some() && self.grid.performance_split.is_some() {
@@ -219,8 +221,8 @@ impl Chart for IpaChart {
 
         let place = |p: &Option<Position>| {
             p.and_then(|p| {
-                let x = draw::finite(Some(p.importance))?;
-                let y = draw::finite(Some(p.performance))?;
+                let x = crate::words::finite(Some(p.importance))?;
+                let y = crate::words::finite(Some(p.performance))?;
                 frame.point(x, y)
             })
         };
@@ -243,7 +245,13 @@ impl Chart for IpaChart {
                 area.draw(&Circle::new(c, 6, palette::CUSTOMERS.filled()))?;
             }
             if let Some(at) = customers.or(staff) {
-                draw::label_point(area, &frame, &point.dimension, at, &mut taken)?;
+                draw::label_point(
+                    area,
+                    &frame,
+                    &crate::words::dimension_name(&point.dimension),
+                    at,
+                    &mut taken,
+                )?;
             }
         }
         let mut y = frame.bottom + axis;

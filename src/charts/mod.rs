@@ -25,13 +25,6 @@ mod heatmap;
 mod ipa;
 pub mod palette;
 
-/// How figures read in charts, tables and pages: one wording everywhere.
-pub mod text {
-    pub use super::draw::{
-        NONE, count, finite_interval, interval, number, percent, percent_interval, signed,
-        suppression_label, verdict_label,
-    };
-}
 mod trend;
 mod watermelon;
 
@@ -279,8 +272,12 @@ pub fn gap_dumbbell_svg(
 }
 
 /// Services' SLA attainment against CSAT (see [`WatermelonScatter`]).
-pub fn watermelon_svg(report: &WatermelonReport, options: &ChartOptions) -> Result<String> {
-    svg(&WatermelonScatter::services(report), options)
+pub fn watermelon_svg(
+    report: &WatermelonReport,
+    names: &crate::words::Names,
+    options: &ChartOptions,
+) -> Result<String> {
+    svg(&WatermelonScatter::services(report, names), options)
 }
 
 /// The importance–performance grid with staff predictions (see [`IpaChart`]).
@@ -291,16 +288,22 @@ pub fn ipa_svg(grid: &IpaGrid, respondents: Respondents, options: &ChartOptions)
 /// An item's mean per wave, customers against staff (see [`TrendChart`]).
 pub fn trend_item_svg(
     trend: &crate::analysis::trend::Trend<'_>,
-    item: &str,
-    scale: crate::domain::Scale,
+    item: &ItemInfo,
     options: &ChartOptions,
 ) -> Result<String> {
-    svg(&TrendChart::item(trend, item, scale), options)
+    svg(
+        &TrendChart::item(trend, &item.code, &item.label, item.scale),
+        options,
+    )
 }
 
 /// Gaps per agency and dimension (see [`AgencyHeatmap`]).
-pub fn agency_heatmap_svg(report: &GapReport, options: &ChartOptions) -> Result<String> {
-    svg(&AgencyHeatmap::new(report), options)
+pub fn agency_heatmap_svg(
+    report: &GapReport,
+    names: &crate::words::Names,
+    options: &ChartOptions,
+) -> Result<String> {
+    svg(&AgencyHeatmap::new(report, names), options)
 }
 
 /// Answer distributions as diverging stacked bars (see [`AnswerBars`]).
@@ -457,7 +460,14 @@ mod tests {
             let options = ChartOptions { width, height, title };
             let items: Vec<ItemGap> = rows
                 .iter()
-                .map(|(l, g)| ItemGap { item: l.clone(), dimension: l.clone(), gap: *g })
+                .map(|(l, g)| ItemGap {
+                    item: l.clone(),
+                    label: l.clone(),
+                    wording: String::new(),
+                    dimension: l.clone(),
+                    scale: crate::domain::Scale::Likert5,
+                    gap: *g,
+                })
                 .collect();
             let dimensions: Vec<DimensionGap> = rows
                 .iter()
@@ -492,7 +502,7 @@ mod tests {
             };
             parses(&svg(&GapDumbbell::of_report(&report, &[]), &options)?);
             parses(&svg(&GapDumbbell::dimensions(&dimensions), &options)?);
-            parses(&svg(&AgencyHeatmap::new(&report), &options)?);
+            parses(&svg(&AgencyHeatmap::new(&report, &crate::words::Names::default()), &options)?);
 
             let grid = IpaGrid {
                 importance_split: splits.0,
@@ -524,13 +534,14 @@ mod tests {
                     })
                     .collect(),
             };
-            parses(&svg(&WatermelonScatter::services(&report), &options)?);
-            parses(&svg(&WatermelonScatter::agency(&report, "DOT"), &options)?);
+            parses(&svg(&WatermelonScatter::services(&report, &crate::words::Names::default()), &options)?);
+            parses(&svg(&WatermelonScatter::agency(&report, "DOT", &crate::words::Names::default()), &options)?);
 
             let distributions: Vec<AnswerDistribution> = counts
                 .iter()
                 .map(|(l, c)| AnswerDistribution {
                     item: l.clone(),
+                    label: l.clone(),
                     scale: Scale::Likert5,
                     customers: AnswerCounts::Shown(c.clone()),
                     staff: AnswerCounts::BelowThreshold,
@@ -538,7 +549,7 @@ mod tests {
                 .collect();
             let bars = AnswerBars::new(&distributions, threshold);
             parses(&svg(&bars, &options)?);
-            for table in [bars.table(), AgencyHeatmap::new(&empty_report()).table()] {
+            for table in [bars.table(), AgencyHeatmap::new(&empty_report(), &crate::words::Names::default()).table()] {
                 prop_assert!(table.rows.iter().all(|r| r.len() == table.headers.len()));
             }
             let png = png(&bars, &options)?;
@@ -563,7 +574,7 @@ mod tests {
         let report = empty_report();
         let tables = [
             GapDumbbell::of_report(&report, &[]).table(),
-            AgencyHeatmap::new(&report).table(),
+            AgencyHeatmap::new(&report, &crate::words::Names::default()).table(),
         ];
         for table in tables {
             assert!(table.rows.iter().all(|r| r.len() == table.headers.len()));

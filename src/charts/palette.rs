@@ -46,6 +46,8 @@ pub fn verdict(verdict: Verdict) -> RGBColor {
         Verdict::HiddenStrength => BLUISH_GREEN,
         Verdict::Aligned => BLUE,
         Verdict::InsufficientData => GREY,
+        Verdict::OverestimatedPriority => REDDISH_PURPLE,
+        Verdict::UnderestimatedPriority => SKY_BLUE,
     }
 }
 
@@ -54,7 +56,7 @@ pub fn watermelon(class: WatermelonClass) -> RGBColor {
         WatermelonClass::Watermelon => VERMILLION,
         WatermelonClass::ReverseWatermelon => BLUISH_GREEN,
         WatermelonClass::Consistent => BLUE,
-        WatermelonClass::InsufficientData => GREY,
+        WatermelonClass::Inconclusive | WatermelonClass::InsufficientData => GREY,
     }
 }
 

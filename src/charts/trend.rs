@@ -26,8 +26,8 @@ struct Value {
 impl Value {
     fn of_side(side: &Side) -> Value {
         Value {
-            value: draw::finite(side.mean),
-            ci: draw::finite_interval(side.ci95),
+            value: crate::words::finite(side.mean),
+            ci: crate::words::finite_interval(side.ci95),
             n: side.n,
         }
     }
@@ -54,22 +54,28 @@ pub struct TrendChart {
 
 impl TrendChart {
     /// An item's mean per wave, on its scale (`scale` gives the axis).
-    pub fn item(trend: &Trend<'_>, code: &str, scale: Scale) -> TrendChart {
+    /// `label` names it in the chart.
+    pub fn item(trend: &Trend<'_>, code: &str, label: &str, scale: Scale) -> TrendChart {
         let (lo, hi) = scale.range().unwrap_or((1, 5));
-        TrendChart::series(trend, &trend.items, code, (f64::from(lo), f64::from(hi)))
+        let mut chart =
+            TrendChart::series(trend, &trend.items, code, (f64::from(lo), f64::from(hi)));
+        chart.measure = label.to_string();
+        chart
     }
 
     /// A dimension's score per wave (1–5).
     pub fn dimension(trend: &Trend<'_>, dimension: &str) -> TrendChart {
-        TrendChart::series(trend, &trend.dimensions, dimension, (1.0, 5.0))
+        let mut chart = TrendChart::series(trend, &trend.dimensions, dimension, (1.0, 5.0));
+        chart.measure = crate::words::dimension_name(dimension);
+        chart
     }
 
     /// CSAT on overall satisfaction per wave: customers, and what staff expected.
     pub fn csat(trend: &Trend<'_>) -> TrendChart {
         let share = |p: Option<crate::analysis::stats::Proportion>| match p {
             Some(p) => Value {
-                value: draw::finite(p.share),
-                ci: draw::finite_interval(p.ci),
+                value: crate::words::finite(p.share),
+                ci: crate::words::finite_interval(p.ci),
                 n: Some(p.n),
             },
             None => Value::default(),
@@ -123,17 +129,17 @@ impl TrendChart {
 
     fn format(&self, v: Option<f64>) -> String {
         if self.percent {
-            draw::percent(v)
+            crate::words::percent(v)
         } else {
-            draw::number(v, 2)
+            crate::words::number(v, 2)
         }
     }
 
     fn format_interval(&self, ci: Option<Interval>) -> String {
         if self.percent {
-            draw::percent_interval(ci)
+            crate::words::percent_interval(ci)
         } else {
-            draw::interval(ci, 2)
+            crate::words::interval(ci, 2)
         }
     }
 
@@ -191,16 +197,18 @@ impl Chart for TrendChart {
                 .waves
                 .iter()
                 .map(|w| {
-                    let change = w.customer_change.and_then(|c| draw::finite(c.difference));
+                    let change = w
+                        .customer_change
+                        .and_then(|c| crate::words::finite(c.difference));
                     let change = if w.baseline {
                         "baseline".to_string()
                     } else if self.percent {
                         change.map_or_else(
-                            || draw::NONE.to_string(),
-                            |d| format!("{} points", draw::signed(Some(d * 100.0), 0)),
+                            || crate::words::NONE.to_string(),
+                            |d| format!("{} points", crate::words::signed(Some(d * 100.0), 0)),
                         )
                     } else {
-                        draw::signed(change, 2)
+                        crate::words::signed(change, 2)
                     };
                     vec![
                         if w.baseline {
@@ -210,10 +218,10 @@ impl Chart for TrendChart {
                         },
                         self.format(w.customers.value),
                         self.format_interval(w.customers.ci),
-                        draw::count(w.customers.value.and(w.customers.n)),
+                        crate::words::count(w.customers.value.and(w.customers.n)),
                         self.format(w.staff.value),
                         self.format_interval(w.staff.ci),
-                        draw::count(w.staff.value.and(w.staff.n)),
+                        crate::words::count(w.staff.value.and(w.staff.n)),
                         change,
                     ]
                 })
@@ -262,7 +270,7 @@ impl Chart for TrendChart {
         };
         frame.y_ticks(area, &draw::ticks(lo, hi, step), |v| {
             if self.percent {
-                draw::percent(Some(v))
+                crate::words::percent(Some(v))
             } else {
                 format!("{v:.0}")
             }

@@ -13,6 +13,7 @@ use super::draw::{self, Frame, Key};
 use super::{Chart, DataTable, DrawResult, palette};
 use crate::analysis::suppress::Suppression;
 use crate::analysis::watermelon::{CsatSide, Watermelon, WatermelonClass, WatermelonReport};
+use crate::words::Names;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Point {
@@ -27,8 +28,8 @@ impl Point {
     /// Where it goes, when both coordinates are shown.
     fn position(&self) -> Option<(f64, f64)> {
         Some((
-            draw::finite(self.watermelon.sla.attainment)?,
-            draw::finite(self.watermelon.customers.csat)?,
+            crate::words::finite(self.watermelon.sla.attainment)?,
+            crate::words::finite(self.watermelon.customers.csat)?,
         ))
     }
 
@@ -70,7 +71,7 @@ pub struct WatermelonScatter {
 
 impl WatermelonScatter {
     /// Every service of the report, all agencies together.
-    pub fn services(report: &WatermelonReport) -> WatermelonScatter {
+    pub fn services(report: &WatermelonReport, names: &Names) -> WatermelonScatter {
         WatermelonScatter::with_points(
             report,
             "all agencies".into(),
@@ -78,7 +79,7 @@ impl WatermelonScatter {
                 .services
                 .iter()
                 .map(|s| Point {
-                    service: s.service.clone(),
+                    service: names.service(&s.service),
                     watermelon: s.watermelon,
                     has_item: s.item.is_some(),
                     suppressed: None,
@@ -89,14 +90,14 @@ impl WatermelonScatter {
 
     /// Every service as one agency sees it. A cell hidden to protect the agency's
     /// respondents is listed as suppressed.
-    pub fn agency(report: &WatermelonReport, agency: &str) -> WatermelonScatter {
+    pub fn agency(report: &WatermelonReport, agency: &str, names: &Names) -> WatermelonScatter {
         let points = report
             .services
             .iter()
             .map(|s| {
                 let cell = s.agencies.iter().find(|a| a.agency == agency);
                 Point {
-                    service: s.service.clone(),
+                    service: names.service(&s.service),
                     // No cell: nobody from this agency answered; the SLA side is the service's.
                     watermelon: cell.map_or(
                         Watermelon {
@@ -115,7 +116,7 @@ impl WatermelonScatter {
                 }
             })
             .collect();
-        WatermelonScatter::with_points(report, agency.to_string(), points)
+        WatermelonScatter::with_points(report, names.agency(agency), points)
     }
 
     fn with_points(report: &WatermelonReport, scope: String, points: Vec<Point>) -> Self {
@@ -133,18 +134,14 @@ impl WatermelonScatter {
         if point.has_item
             && let Some(reason) = point.suppressed
         {
-            return draw::suppression_label(reason, self.reporting_threshold as u64);
+            return crate::words::suppression_label(reason, self.reporting_threshold as u64);
         }
         match point.watermelon.class {
-            WatermelonClass::Watermelon => "Watermelon: SLA green, customers red".into(),
-            WatermelonClass::ReverseWatermelon => {
-                "Reverse watermelon: SLA missed, customers happy".into()
-            }
-            WatermelonClass::Consistent => "Consistent".into(),
             WatermelonClass::InsufficientData => match point.missing(self.reporting_threshold) {
                 Some(reason) => format!("Not enough data: {reason}"),
                 None => "Not enough data".into(),
             },
+            _ => crate::words::service_finding(&point.watermelon, self.sla_target).into(),
         }
     }
 }
@@ -201,14 +198,14 @@ impl Chart for WatermelonScatter {
                     vec![
                         p.service.clone(),
                         if w.sla.metrics == 0 {
-                            draw::NONE.to_string()
+                            crate::words::NONE.to_string()
                         } else {
                             format!("{} of {}", w.sla.met, w.sla.metrics)
                         },
-                        draw::percent(w.sla.attainment),
-                        draw::percent(w.customers.csat),
-                        draw::percent_interval(w.customers.ci95),
-                        draw::count(w.customers.n),
+                        crate::words::percent(w.sla.attainment),
+                        crate::words::percent(w.customers.csat),
+                        crate::words::percent_interval(w.customers.ci95),
+                        crate::words::count(w.customers.n),
                         self.finding(p),
                     ]
                 })
@@ -274,8 +271,8 @@ impl Chart for WatermelonScatter {
         frame.background(area)?;
         self.zones(area, &frame)?;
         let ticks = draw::ticks(0.0, 1.0, 0.2);
-        frame.x_ticks(area, &ticks, |v| draw::percent(Some(v)))?;
-        frame.y_ticks(area, &ticks, |v| draw::percent(Some(v)))?;
+        frame.x_ticks(area, &ticks, |v| crate::words::percent(Some(v)))?;
+        frame.y_ticks(area, &ticks, |v| crate::words::percent(Some(v)))?;
         frame.axes(area)?;
         frame.x_title(area, "SLA attainment (share of SLA metrics met)")?;
         frame.y_title(area, "Customers satisfied (CSAT)")?;
@@ -296,7 +293,7 @@ impl Chart for WatermelonScatter {
                 continue;
             };
             let colour = palette::watermelon(point.watermelon.class);
-            if let Some(ci) = draw::finite_interval(point.watermelon.customers.ci95)
+            if let Some(ci) = crate::words::finite_interval(point.watermelon.customers.ci95)
                 && let (Some(a), Some(b)) = (frame.py(ci.lower), frame.py(ci.upper))
             {
                 draw::line(area, (px, a), (px, b), colour, 2)?;
@@ -346,7 +343,10 @@ impl WatermelonScatter {
         let style = draw::font(draw::SMALL_SIZE);
         if let Some(x) = frame.px(self.sla_target) {
             draw::dashed(area, (x, frame.top), (x, frame.bottom), palette::AXIS, 2)?;
-            let label = format!("SLA target {}", draw::percent(Some(self.sla_target)));
+            let label = format!(
+                "SLA target {}",
+                crate::words::percent(Some(self.sla_target))
+            );
             let anchor = draw::anchored(&style, HPos::Right, VPos::Top);
             draw::text(area, &label, (x - 4, frame.top + 4), &anchor)?;
         }
@@ -356,7 +356,7 @@ impl WatermelonScatter {
         ] {
             if let Some(y) = frame.py(line) {
                 draw::dashed(area, (frame.left, y), (frame.right, y), colour, 2)?;
-                let label = format!("{name} {}", draw::percent(Some(line)));
+                let label = format!("{name} {}", crate::words::percent(Some(line)));
                 let anchor =
                     draw::anchored(&draw::coloured(&style, colour), HPos::Left, VPos::Bottom);
                 draw::text(area, &label, (frame.left + 4, y - 2), &anchor)?;
@@ -376,7 +376,7 @@ impl WatermelonScatter {
     ) -> DrawResult<DB> {
         let text = match point.watermelon.class {
             WatermelonClass::Watermelon => format!("{}: watermelon", point.service),
-            WatermelonClass::ReverseWatermelon => format!("{}: reverse", point.service),
+            WatermelonClass::ReverseWatermelon => format!("{}: reverse watermelon", point.service),
             _ => point.service.clone(),
         };
         draw::label_point(area, frame, &text, at, taken)
@@ -420,7 +420,7 @@ mod tests {
 
     #[test]
     fn services_that_cannot_be_placed_say_why() {
-        let chart = WatermelonScatter::services(&report());
+        let chart = WatermelonScatter::services(&report(), &crate::words::Names::default());
         let reasons: Vec<Option<String>> = chart.points.iter().map(|p| p.missing(5)).collect();
         assert_eq!(reasons[0], None);
         assert_eq!(reasons[1].as_deref(), Some("no SLA figures"));
@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn an_agency_without_answers_is_listed_not_dropped() {
-        let chart = WatermelonScatter::agency(&report(), "DOT");
+        let chart = WatermelonScatter::agency(&report(), "DOT", &crate::words::Names::default());
         assert_eq!(chart.points.len(), 4);
         assert!(chart.points.iter().all(|p| p.position().is_none()));
         // The SLA side stays the service's own.

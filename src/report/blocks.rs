@@ -5,7 +5,7 @@
 use crate::analysis::gap::{Gap, GapTable};
 use crate::analysis::rates::ResponseRate;
 use crate::analysis::suppress::Suppression;
-use crate::charts::text::{NONE, count, interval, number, percent, percent_interval, signed};
+use crate::words::{NONE, count, interval, number, percent, percent_interval, signed};
 
 use super::document::{Figure, Report};
 
@@ -39,13 +39,7 @@ impl Table {
     }
 }
 
-fn p_value(p: Option<f64>) -> String {
-    match p {
-        Some(p) if p < 0.001 => "< 0.001".into(),
-        Some(p) if p.is_finite() => format!("{p:.3}"),
-        _ => NONE.into(),
-    }
-}
+use crate::words::p_value;
 
 fn heading(level: u8, text: impl Into<String>, id: impl Into<String>) -> Block<'static> {
     Block::Heading {
@@ -62,13 +56,11 @@ fn side(n: Option<u64>, mean: Option<f64>) -> String {
     }
 }
 
-fn gap_cells(name: &str, dimension: Option<&str>, gap: &Gap, threshold: u64) -> Vec<String> {
-    let mut row = vec![name.to_string()];
-    if let Some(d) = dimension {
-        row.push(d.to_string());
-    }
+/// A row's first cells: its name, and for a question its dimension and scale.
+fn gap_cells(first: Vec<String>, gap: &Gap, threshold: u64) -> Vec<String> {
+    let mut row = first;
     if let Some(reason) = gap.suppressed {
-        row.push(crate::charts::text::suppression_label(reason, threshold));
+        row.push(crate::words::suppression_label(reason, threshold));
         row.extend(std::iter::repeat_n(String::new(), 5));
         return row;
     }
@@ -78,7 +70,7 @@ fn gap_cells(name: &str, dimension: Option<&str>, gap: &Gap, threshold: u64) -> 
         signed(gap.gap, 2),
         interval(gap.gap_ci95, 2),
         p_value(gap.q),
-        crate::charts::text::verdict_label(gap.verdict).to_string(),
+        crate::words::verdict_label(gap.verdict).to_string(),
     ]);
     row
 }
@@ -89,6 +81,7 @@ pub fn gap_tables(table: &GapTable, whose: &str, threshold: u64) -> [Table; 2] {
         let mut c = vec![first.to_string()];
         if with_dimension {
             c.push("Dimension".into());
+            c.push("Scale".into());
         }
         c.extend(
             [
@@ -106,7 +99,7 @@ pub fn gap_tables(table: &GapTable, whose: &str, threshold: u64) -> [Table; 2] {
     let numeric = |with_dimension: bool| {
         let mut n = vec![false];
         if with_dimension {
-            n.push(false);
+            n.extend([false, false]);
         }
         n.extend([true, true, true, false, true, false]);
         n
@@ -115,24 +108,37 @@ pub fn gap_tables(table: &GapTable, whose: &str, threshold: u64) -> [Table; 2] {
         Table {
             caption: format!(
                 "{whose}: what customers said against what IT staff expected, per question \
-                 (gap = staff − customers)"
+                 (gap = staff − customers, on each question's own scale)"
             ),
             columns: columns("Question", true),
             numeric: numeric(true),
             rows: table
                 .items
                 .iter()
-                .map(|i| gap_cells(&i.item, Some(&i.dimension), &i.gap, threshold))
+                .map(|i| {
+                    let first = vec![
+                        i.label.clone(),
+                        crate::words::dimension_name(&i.dimension),
+                        crate::words::scale_range(i.scale),
+                    ];
+                    gap_cells(first, &i.gap, threshold)
+                })
                 .collect(),
         },
         Table {
-            caption: format!("{whose}: gaps per dimension"),
+            caption: format!("{whose}: gaps per dimension (scores on the 1–5 scale)"),
             columns: columns("Dimension", false),
             numeric: numeric(false),
             rows: table
                 .dimensions
                 .iter()
-                .map(|d| gap_cells(&d.dimension, None, &d.gap, threshold))
+                .map(|d| {
+                    gap_cells(
+                        vec![crate::words::dimension_name(&d.dimension)],
+                        &d.gap,
+                        threshold,
+                    )
+                })
                 .collect(),
         },
     ]
@@ -141,9 +147,7 @@ pub fn gap_tables(table: &GapTable, whose: &str, threshold: u64) -> [Table; 2] {
 fn rate_row(group: &str, r: &ResponseRate, threshold: u64) -> Vec<String> {
     if let Some(reason) = r.suppressed {
         let why = match reason {
-            Suppression::Complementary => {
-                "hidden so that a smaller group can't be worked out".to_string()
-            }
+            Suppression::Complementary => crate::words::suppression_reason(reason, threshold),
             Suppression::BelowThreshold => format!("fewer than {threshold} people asked"),
         };
         return vec![
@@ -162,8 +166,9 @@ fn rate_row(group: &str, r: &ResponseRate, threshold: u64) -> Vec<String> {
         count(r.bounced),
         count(r.responses),
         percent(r.rate),
-        r.margin_of_error
-            .map_or(NONE.to_string(), |m| format!("±{:.1} points", m * 100.0)),
+        r.margin_of_error.map_or(NONE.to_string(), |m| {
+            format!("±{} points", number(Some(m * 100.0), 1))
+        }),
         count(r.responses_needed),
     ]
 }
@@ -212,7 +217,7 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
         rates
             .agencies
             .iter()
-            .map(|a| rate_row(&a.agency, &a.rate, threshold)),
+            .map(|a| rate_row(&report.names.agency(&a.agency), &a.rate, threshold)),
     );
     out.push(Block::Table(Table {
         caption: "Responses per invitation that reached someone, with the 95% margin of error"
@@ -235,8 +240,10 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
     out.push(heading(2, "Gaps: the programme", "gaps"));
     let c = &report.calibration;
     out.push(Block::Paragraph(format!(
-        "Across {} questions, IT staff were off by {} points on average (bias {}); the rank \
-         correlation of staff and customer means is {}.",
+        "Across {} questions on the 1–5 scale, IT staff's predictions were off by {} on \
+         average (bias {}: positive means IT expected better than customers said); the rank \
+         correlation of staff and customer means is {} (1 means IT knows exactly which \
+         questions are weakest).",
         c.items,
         number(c.mean_absolute_gap, 2),
         signed(c.bias, 2),
@@ -265,7 +272,7 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
             .map(|s| {
                 let w = &s.watermelon;
                 vec![
-                    s.service.clone(),
+                    report.names.service(&s.service),
                     match w.sla.attainment {
                         Some(a) => {
                             format!("{} ({} of {})", percent(Some(a)), w.sla.met, w.sla.metrics)
@@ -275,7 +282,7 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
                     percent(w.customers.csat),
                     percent_interval(w.customers.ci95),
                     count(w.customers.n),
-                    class_text(w.class).into(),
+                    crate::words::service_finding(w, report.rules.sla_target).into(),
                 ]
             })
             .collect(),
@@ -321,15 +328,10 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
                         w.staff_respondents.to_string(),
                         percent(w.customer_response_rate.rate),
                         percent(w.customers.csat.and_then(|c| c.share)),
-                        w.csat_change.map_or(NONE.into(), |c| {
-                            c.difference
-                                .map_or(NONE.into(), |d| format!("{:+.1} points", d * 100.0))
-                        }),
-                        w.csat_change.map_or(NONE.into(), |c| {
-                            crate::charts::text::finite_interval(c.ci95).map_or(NONE.into(), |i| {
-                                format!("{:.1} to {:.1} points", i.lower * 100.0, i.upper * 100.0)
-                            })
-                        }),
+                        w.csat_change
+                            .map_or(NONE.into(), |c| crate::words::points(c.difference)),
+                        w.csat_change
+                            .map_or(NONE.into(), |c| crate::words::points_interval(c.ci95)),
                         p_value(w.csat_change.and_then(|c| c.p)),
                     ]
                 })
@@ -349,7 +351,7 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
                     let p = s.waves.iter().find(|p| p.wave == trend.wave)?;
                     let change = p.customer_change;
                     Some(vec![
-                        s.name.to_string(),
+                        crate::words::dimension_name(s.name),
                         number(p.gap.customer.mean, 2),
                         signed(change.and_then(|c| c.difference), 2),
                         interval(change.and_then(|c| c.ci95), 2),
@@ -364,20 +366,16 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
         out.push(heading(1, "Agencies", "agencies"));
     }
     for a in &report.agencies {
-        out.push(heading(
-            2,
-            format!("{} ({})", a.name, a.code),
-            format!("agency-{}", a.code),
-        ));
+        out.push(heading(2, a.name.clone(), format!("agency-{}", a.code)));
         out.push(Block::Paragraph(format!(
             "{} customers of {} answered, compared with all IT staff.",
-            a.respondents, a.code
+            a.respondents, a.name
         )));
-        for t in gap_tables(&a.table, &a.code, threshold) {
+        for t in gap_tables(&a.table, &a.name, threshold) {
             out.push(Block::Table(t));
         }
         out.push(Block::Table(Table {
-            caption: format!("{}: SLA against satisfaction per service", a.code),
+            caption: format!("{}: SLA against satisfaction per service", a.name),
             columns: ["Service", "SLA met", "CSAT", "95% interval", "n", "Finding"]
                 .map(String::from)
                 .to_vec(),
@@ -387,20 +385,20 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
                 .iter()
                 .map(|s| match s.suppressed {
                     Some(reason) => vec![
-                        s.service.clone(),
+                        report.names.service(&s.service),
                         percent(s.sla_attainment),
-                        crate::charts::text::suppression_label(reason, threshold),
+                        crate::words::suppression_label(reason, threshold),
                         String::new(),
                         String::new(),
                         String::new(),
                     ],
                     None => vec![
-                        s.service.clone(),
+                        report.names.service(&s.service),
                         percent(s.sla_attainment),
                         percent(s.csat),
                         percent_interval(s.csat_ci95),
                         count(s.n),
-                        class_text(s.class).into(),
+                        s.finding.clone(),
                     ],
                 })
                 .collect(),
@@ -410,7 +408,7 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
             Some(comments) if !comments.is_empty() => {
                 out.push(Block::Paragraph(format!(
                     "What {}'s customers wrote:",
-                    a.code
+                    a.name
                 )));
                 out.push(Block::List(
                     comments
@@ -445,21 +443,11 @@ pub fn blocks(report: &Report) -> Vec<Block<'_>> {
             "{} agencies are not in this version: it is for {} only.",
             report.agencies_left_out,
             match &report.agency {
-                Some((code, _)) => code.clone(),
+                Some((_, name)) => name.clone(),
                 None => "the agencies its reader may see".into(),
             }
         ));
     }
     out.push(Block::List(notes));
     out
-}
-
-pub fn class_text(c: crate::analysis::watermelon::WatermelonClass) -> &'static str {
-    use crate::analysis::watermelon::WatermelonClass;
-    match c {
-        WatermelonClass::Watermelon => "Watermelon: SLA green, customers red",
-        WatermelonClass::ReverseWatermelon => "Reverse: SLA missed, customers happy",
-        WatermelonClass::Consistent => "SLA and customers agree",
-        WatermelonClass::InsufficientData => "Not enough data",
-    }
 }

@@ -49,4 +49,16 @@ impl ReportCache {
         }
         Ok(value)
     }
+
+    /// The whole view of a wave (every reader's cut is taken from it).
+    pub fn view(
+        &self,
+        conn: &mut DbConnection,
+        settings: &crate::config::Settings,
+        wave: &str,
+    ) -> Result<Arc<super::WaveView>> {
+        self.get(conn, &format!("view/{wave}"), |conn| {
+            super::WaveView::load(conn, settings, wave)
+        })
+    }
 }

@@ -2,6 +2,7 @@
 //! spreadsheet pivot or pandas `pivot_table` rebuilds any view. Text cells are neutralised
 //! against formula injection; numbers are written as numbers.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use crate::analysis::gap::{Gap, GapTable};
@@ -69,26 +70,33 @@ fn to_json(value: impl serde::Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))
 }
 
-const HEADER: [&str; 7] = [
+const HEADER: [&str; 8] = [
     "wave",
     "breakdown",
     "group",
     "table",
     "key",
+    "label",
     "measure",
     "value",
 ];
 
+/// What each key (an item code, a dimension, a service code) is called, for the `label`
+/// column beside it.
+pub type Labels = HashMap<String, String>;
+
 struct Rows<W: Write> {
     out: csv::Writer<W>,
     wave: String,
+    labels: Labels,
 }
 
 impl<W: Write> Rows<W> {
-    fn new(out: W, wave: &str) -> Result<Rows<W>> {
+    fn new(out: W, wave: &str, labels: Labels) -> Result<Rows<W>> {
         let mut rows = Rows {
             out: csv::Writer::from_writer(out),
             wave: wave.to_string(),
+            labels,
         };
         rows.out
             .write_record(HEADER)
@@ -119,6 +127,7 @@ impl<W: Write> Rows<W> {
         measure: &str,
         value: String,
     ) -> Result<()> {
+        let label = self.labels.get(key).map_or("", String::as_str);
         self.out
             .write_record([
                 safe_text(&self.wave).as_str(),
@@ -126,6 +135,7 @@ impl<W: Write> Rows<W> {
                 safe_text(group).as_str(),
                 table,
                 safe_text(key).as_str(),
+                safe_text(label).as_str(),
                 measure,
                 value.as_str(),
             ])
@@ -205,9 +215,24 @@ impl<W: Write> Rows<W> {
     }
 }
 
+/// The labels of a gap report's items and dimensions.
+fn gap_labels(report: &crate::analysis::gap::GapReport) -> Labels {
+    report
+        .items
+        .iter()
+        .map(|i| (i.item.clone(), i.label.clone()))
+        .chain(report.dimensions.iter().map(|d| {
+            (
+                d.dimension.clone(),
+                crate::words::dimension_name(&d.dimension),
+            )
+        }))
+        .collect()
+}
+
 /// Writes the gap report as tidy CSV.
 pub fn write_gap<W: Write>(report: &WaveGapReport, out: W) -> Result<()> {
-    let mut rows = Rows::new(out, &report.wave)?;
+    let mut rows = Rows::new(out, &report.wave, gap_labels(&report.report))?;
     gap_rows(&mut rows, report)?;
     rows.finish()
 }
@@ -244,7 +269,11 @@ fn gap_rows<W: Write>(rows: &mut Rows<W>, report: &WaveGapReport) -> Result<()> 
 /// agencies, comments (only where shown) and, when there is one, the trend. Agencies the
 /// reader may not see and hidden groups are not in the model, so not in the file.
 pub fn write_report<W: Write>(report: &Report, out: W) -> Result<()> {
-    let mut rows = Rows::new(out, &report.wave)?;
+    let mut labels = gap_labels(&report.gap.report);
+    for s in &report.watermelons.services {
+        labels.insert(s.service.clone(), report.names.service(&s.service));
+    }
+    let mut rows = Rows::new(out, &report.wave, labels)?;
     for (i, f) in report.summary.iter().enumerate() {
         let key = format!("{}. {}", i + 1, f.subject);
         rows.row(
@@ -412,7 +441,11 @@ pub fn write_report<W: Write>(report: &Report, out: W) -> Result<()> {
 /// and dimension and wave its figures and changes (tables `items` and `dimensions`); the
 /// `wave` column is the wave each row is about.
 pub fn write_trend<W: Write>(report: &WaveTrendReport, out: W) -> Result<()> {
-    let mut rows = Rows::new(out, report.wave)?;
+    let mut labels = report.labels.clone();
+    for d in &report.trend.dimensions {
+        labels.insert(d.name.to_string(), crate::words::dimension_name(d.name));
+    }
+    let mut rows = Rows::new(out, report.wave, labels)?;
     for wave in &report.trend.waves {
         rows.wave = wave.wave.clone();
         rows.leaves("waves", "", wave)?;

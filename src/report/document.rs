@@ -8,24 +8,20 @@
 //! agency's figures and comments. Comments appear only for agencies whose respondents reach
 //! the comment threshold.
 
+use super::cache::ReportCache;
+use super::figures;
+use super::{TrendInput, WaveGapReport, WaveTrendReport, WaveView};
 use crate::analysis::calibration::Calibration;
-use crate::analysis::gap::{BreakdownBy, Gap, GapTable, ItemInfo, Verdict};
+use crate::analysis::gap::{BreakdownBy, GapTable, ItemGap, ItemInfo, Verdict};
 use crate::analysis::ipa::IpaGrid;
 use crate::analysis::rates::ResponseRates;
 use crate::analysis::suppress::Suppression;
 use crate::analysis::watermelon::{WatermelonClass, WatermelonReport};
 use crate::auth::access::Access;
-use crate::charts::{
-    self, AgencyHeatmap, ChartOptions, GapDumbbell, IpaChart, Respondents, TrendChart,
-    WatermelonScatter,
-};
 use crate::config::Settings;
 use crate::db::DbConnection;
-use crate::domain::Role;
 use crate::error::{AppError, Result};
-use crate::store::{agencies, responses, waves};
-
-use super::{TrendInput, WaveGapReport, WaveTrendReport};
+use crate::words::{self, Names};
 
 /// Which report: the state of one wave, or its movement against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,31 +105,17 @@ pub fn render(report: &Report, format: ExportFormat) -> Result<Vec<u8>> {
 }
 
 /// The thresholds and lines the report was made with (settings), for the methodology.
-#[derive(Debug, Clone, Copy)]
-pub struct Rules {
-    pub reporting_threshold: u64,
-    pub comment_threshold: u64,
-    pub significance_level: f64,
-    pub material_gap_share: f64,
-    pub sla_target: f64,
-    pub red_line: f64,
-    pub green_line: f64,
-}
+pub use super::view::ViewRules as Rules;
 
-/// A chart ready to place: its title (also its caption) and its SVG.
-#[derive(Debug, Clone)]
-pub struct Figure {
-    pub title: String,
-    pub svg: String,
-    pub width: u32,
-    pub height: u32,
-}
+pub use super::figures::Figure;
 
 /// What kind of finding a summary line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingKind {
     BlindSpot,
     HiddenStrength,
+    UnderestimatedPriority,
+    OverestimatedPriority,
     Watermelon,
     ReverseWatermelon,
     Change,
@@ -144,6 +126,8 @@ impl FindingKind {
         match self {
             FindingKind::BlindSpot => "Blind spot",
             FindingKind::HiddenStrength => "Hidden strength",
+            FindingKind::UnderestimatedPriority => "Matters more to agencies than IT thinks",
+            FindingKind::OverestimatedPriority => "Matters less to agencies than IT thinks",
             FindingKind::Watermelon => "Watermelon",
             FindingKind::ReverseWatermelon => "Reverse watermelon",
             FindingKind::Change => "Change since the baseline",
@@ -155,9 +139,9 @@ impl FindingKind {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub kind: FindingKind,
-    /// Item, dimension or service.
+    /// The question's label, or the dimension's or service's name.
     pub subject: String,
-    /// "Programme" or the agency's code: whose figures these are.
+    /// "Programme" or the agency's name: whose figures these are.
     pub about: String,
     pub text: String,
 }
@@ -185,6 +169,8 @@ pub struct AgencyService {
     pub csat_ci95: Option<crate::analysis::stats::Interval>,
     pub n: Option<u64>,
     pub class: WatermelonClass,
+    /// The finding in words ("SLA met, customers unhappy").
+    pub finding: String,
     pub suppressed: Option<Suppression>,
 }
 
@@ -196,6 +182,8 @@ pub struct Report {
     pub agency: Option<(String, String)>,
     pub rules: Rules,
     pub items: Vec<ItemInfo>,
+    /// Names of the wave's codes: items' labels, agencies', services' names.
+    pub names: Names,
     /// Gaps overall and by the groups the reader may see.
     pub gap: WaveGapReport,
     pub watermelons: WatermelonReport,
@@ -218,12 +206,7 @@ pub struct Report {
 impl Report {
     /// The trend across waves, when the report has one.
     pub fn trend_report(&self, settings_threshold: u64) -> Option<WaveTrendReport<'_>> {
-        self.trend.as_ref().map(|t| WaveTrendReport {
-            wave: &t.wave,
-            instrument: &t.instrument,
-            reporting_threshold: settings_threshold,
-            trend: crate::analysis::trend::trend(&t.snapshots),
-        })
+        self.trend.as_ref().map(|t| t.report(settings_threshold))
     }
 
     /// The title on the cover: kind, wave and (for an agency's version) the agency.
@@ -364,6 +347,17 @@ impl Report {
 /// Steps of building a report, for a progress bar.
 pub const STEPS: u64 = 6;
 
+/// Which report, of which wave, for whom.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub kind: ReportKind,
+    pub wave: &'a str,
+    /// The reader's reach.
+    pub access: &'a Access,
+    /// One agency's version (the reader must be allowed to see that agency).
+    pub agency: Option<&'a str>,
+}
+
 /// Assembles the report of `wave` for a reader with `access`; `agency` makes one agency's
 /// version (the reader must be allowed to see that agency). `progress` is called after
 /// each of [`STEPS`] steps with what was done.
@@ -376,15 +370,53 @@ pub fn build(
     agency: Option<&str>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Report> {
-    let all_agencies = agencies::list(conn)?;
-    let agency = match agency {
+    let request = Request {
+        kind,
+        wave,
+        access,
+        agency,
+    };
+    build_with(conn, &ReportCache::default(), settings, &request, progress)
+}
+
+/// As [`build`], reading the wave's view (and earlier waves' snapshots) through `cache`:
+/// the wave is loaded once, or not at all when the cache holds it.
+pub fn build_with(
+    conn: &mut DbConnection,
+    cache: &ReportCache,
+    settings: &Settings,
+    request: &Request<'_>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report> {
+    let view = cache.view(conn, settings, request.wave)?;
+    progress("wave loaded and analysed");
+    let trend = match request.kind {
+        ReportKind::Trend => Some(super::trend_of(conn, cache, settings, &view)?),
+        // A baseline report of a later wave still says how far it moved.
+        ReportKind::Baseline if !view.wave.is_baseline => {
+            Some(super::trend_of(conn, cache, settings, &view)?).filter(|t| t.snapshots.len() > 1)
+        }
+        ReportKind::Baseline => None,
+    };
+    progress("trend");
+    assemble(&view, trend, request, progress)
+}
+
+/// The report from a wave's whole view: cut to the reader (or to one agency) first, so no
+/// other agency's figures exist in the model at all.
+pub fn assemble(
+    view: &WaveView,
+    trend: Option<TrendInput>,
+    request: &Request<'_>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report> {
+    let agency = match request.agency {
         None => None,
         Some(code) => {
-            let found = all_agencies
-                .iter()
-                .find(|a| a.code == code)
+            let found = view
+                .agency(code)
                 .ok_or_else(|| AppError::NotFound(format!("agency {code}")))?;
-            if !access.may_see_agency(code) {
+            if !request.access.may_see_agency(code) {
                 return Err(AppError::Forbidden(format!(
                     "your role does not show agency {code}'s own figures"
                 )));
@@ -392,122 +424,75 @@ pub fn build(
             Some((found.code.clone(), found.name.clone()))
         }
     };
-    // One agency's version shows only that agency's own figures.
-    let reach = match &agency {
-        Some((code, _)) => Access::new(Role::Brm, vec![code.clone()]),
-        None => access.clone(),
+    let view = match &agency {
+        Some((code, _)) => view.for_agency(code),
+        None => view.cut(request.access),
     };
-    let context = super::wave_context(conn, wave)?;
-    progress("wave loaded");
-    let mut gap = super::gap_report(conn, settings, wave)?;
-    let left_out = reach.restrict_gap(&mut gap.report).agencies_not_yours;
-    progress("gaps computed");
-    let mut watermelons = super::watermelon_report(conn, settings, wave)?.report;
-    reach.restrict_watermelons(&mut watermelons);
-    let mut rates = super::rates_report(conn, settings, wave)?.report;
-    reach.restrict_rates(&mut rates);
-    progress("services and response rates");
-    let ipa = super::ipa_report(conn, settings, wave)?.report;
-    let calibration = super::calibration_of(&context.items, &gap.report.items);
-    let wave_row = waves::by_code(conn, wave)?;
-    let trend = match kind {
-        ReportKind::Trend => Some(super::trend_input(conn, settings, wave)?),
-        // A baseline report of a later wave still says how far it moved.
-        ReportKind::Baseline if !wave_row.is_baseline => {
-            Some(super::trend_input(conn, settings, wave)?).filter(|t| t.snapshots.len() > 1)
-        }
-        ReportKind::Baseline => None,
-    };
-    progress("trend");
-    let rules = Rules {
-        reporting_threshold: u64::from(settings.reporting_threshold),
-        comment_threshold: u64::from(settings.comment_threshold),
-        significance_level: settings.significance_level,
-        material_gap_share: settings.material_gap_share,
-        sla_target: settings.sla_target,
-        red_line: settings.csat_red_line,
-        green_line: settings.csat_green_line,
-    };
-    let agency_names: Vec<(String, String)> = all_agencies
-        .iter()
-        .filter(|a| reach.may_see_agency(&a.code))
-        .map(|a| (a.code.clone(), a.name.clone()))
-        .collect();
+    progress("cut to the reader");
+    let rules = view.rules;
     let mut sections = Vec::new();
-    for group in gap
-        .report
-        .breakdowns
-        .iter()
-        .filter(|b| b.by == BreakdownBy::Agency)
-        .flat_map(|b| &b.groups)
-    {
+    for group in super::view::agency_groups(&view.gap) {
         let Some(table) = &group.table else { continue };
-        let Some(row) = all_agencies.iter().find(|a| a.code == group.group) else {
+        let Some(row) = view.agency(&group.group) else {
             continue;
-        };
-        let respondents = group.respondents.unwrap_or(0);
-        let comments = if respondents >= rules.comment_threshold {
-            Some(responses::agency_comments(conn, context.wave.id, row.id)?)
-        } else {
-            None
         };
         sections.push(AgencySection {
             code: row.code.clone(),
             name: row.name.clone(),
-            respondents,
+            respondents: group.respondents.unwrap_or(0),
             table: table.clone(),
-            services: agency_services(&watermelons, &row.code),
-            comments,
-            chart: figure(
-                &WatermelonScatter::agency(&watermelons, &row.code),
-                format!("SLA against satisfaction at {}, {wave}", row.code),
-                960,
-                600,
-            )?,
+            services: agency_services(&view.watermelons, &row.code, rules.sla_target),
+            comments: view.comments_of(&row.code).map(<[_]>::to_vec),
+            chart: figures::agency_figure(&view, &row.code)?,
         });
     }
     progress("agency sections");
-    let trend_report = trend.as_ref().map(|t| t.report(settings));
+    let trend_report = trend
+        .as_ref()
+        .map(|t| t.report(view.rules.reporting_threshold));
     let summary = summary(
-        &gap,
+        &view,
         &sections,
-        &watermelons,
         trend_report.as_ref(),
         &rules,
         agency.as_ref().map(|(c, _)| c.as_str()),
     );
-    let charts = report_charts(
-        &gap,
-        &watermelons,
-        &ipa,
-        &context.items,
-        trend_report.as_ref(),
-    )?;
-    let suppressed = suppression_notes(&gap, &rates, &watermelons, &sections, &rules);
+    let charts = figures::wave_figures(&view, trend_report.as_ref().map(|t| &t.trend))?;
+    let gap = view.gap_report();
+    let suppressed = suppression_notes(&gap, &view.rates, &view.watermelons, &sections, &rules);
     drop(trend_report);
     progress("summary and charts");
     Ok(Report {
-        kind,
-        wave: gap.wave.clone(),
+        kind: request.kind,
+        wave: view.code().to_string(),
         agency,
         rules,
-        items: context.items,
+        items: view.items.clone(),
+        names: view.names.clone(),
         gap,
-        watermelons,
-        rates,
-        ipa,
-        calibration,
+        watermelons: view.watermelons.clone(),
+        rates: view.rates.clone(),
+        ipa: view.ipa.clone(),
+        calibration: view.calibration,
         trend,
         summary,
         charts,
         agencies: sections,
         suppressed,
-        agencies_left_out: left_out,
-        agency_names,
+        agencies_left_out: view.agencies_not_yours,
+        agency_names: view
+            .agencies
+            .iter()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect(),
     })
 }
 
-fn agency_services(watermelons: &WatermelonReport, code: &str) -> Vec<AgencyService> {
+fn agency_services(
+    watermelons: &WatermelonReport,
+    code: &str,
+    sla_target: f64,
+) -> Vec<AgencyService> {
     watermelons
         .services
         .iter()
@@ -521,197 +506,91 @@ fn agency_services(watermelons: &WatermelonReport, code: &str) -> Vec<AgencyServ
                 csat_ci95: cell.watermelon.customers.ci95.filter(|_| !hidden),
                 n: cell.watermelon.customers.n.filter(|_| !hidden),
                 class: cell.watermelon.class,
+                finding: words::service_finding(&cell.watermelon, sla_target).into(),
                 suppressed: cell.suppressed,
             })
         })
         .collect()
 }
 
-fn figure(chart: &impl charts::Chart, title: String, width: u32, height: u32) -> Result<Figure> {
-    let svg = charts::svg(chart, &ChartOptions::new(title.clone()).size(width, height))?;
-    Ok(Figure {
-        title,
-        svg,
-        width,
-        height,
-    })
-}
-
-/// The programme's charts: gaps per item, services, importance against performance,
-/// agencies × dimensions (the agencies the reader may see), and the CSAT trend.
-fn report_charts(
-    gap: &WaveGapReport,
-    watermelons: &WatermelonReport,
-    ipa: &IpaGrid,
-    items: &[ItemInfo],
-    trend: Option<&WaveTrendReport<'_>>,
-) -> Result<Vec<Figure>> {
-    const WIDTH: u32 = 960;
-    let respondents = Respondents {
-        customers: gap.report.customer_respondents,
-        staff: gap.report.staff_respondents,
-    };
-    let dumbbell = GapDumbbell::of_report(&gap.report, items)
-        .reporting_threshold(gap.report.reporting_threshold);
-    let height = dumbbell.suggested_height();
-    let mut out = vec![
-        figure(
-            &dumbbell,
-            format!("What customers said and what IT expected, {}", gap.wave),
-            WIDTH,
-            height,
-        )?,
-        figure(
-            &WatermelonScatter::services(watermelons),
-            format!("SLA against customer satisfaction, {}", gap.wave),
-            WIDTH,
-            600,
-        )?,
-        figure(
-            &IpaChart::new(ipa, respondents),
-            format!("Importance and performance, {}", gap.wave),
-            WIDTH,
-            600,
-        )?,
-    ];
-    let shown_agencies = gap
-        .report
-        .breakdowns
-        .iter()
-        .any(|b| b.by == BreakdownBy::Agency && b.groups.iter().any(|g| g.table.is_some()));
-    if shown_agencies {
-        let heatmap = AgencyHeatmap::new(&gap.report);
-        let height = heatmap.suggested_height();
-        out.push(figure(
-            &heatmap,
-            format!("Gaps per agency and dimension, {}", gap.wave),
-            WIDTH,
-            height,
-        )?);
-    }
-    if let Some(trend) = trend {
-        out.push(figure(
-            &TrendChart::csat(&trend.trend),
-            format!("Customer satisfaction per wave, up to {}", gap.wave),
-            WIDTH,
-            500,
-        )?);
-    }
-    Ok(out)
-}
-
-/// Significance in plain words, from a (BH-adjusted) p-value.
-pub fn evidence(q: Option<f64>) -> &'static str {
-    match q {
-        Some(q) if q < 0.001 => "very strong evidence that this is not chance",
-        Some(q) if q < 0.01 => "strong evidence that this is not chance",
-        Some(q) if q < 0.05 => "evidence that this is not chance",
-        Some(_) => "could well be chance",
-        None => "no test possible",
-    }
-}
-
-fn p_text(p: Option<f64>) -> String {
-    match p {
-        Some(p) if p < 0.001 => "< 0.001".into(),
-        Some(p) => format!("{p:.3}"),
-        None => charts::text::NONE.into(),
-    }
-}
-
-fn gap_sentence(name: &str, gap: &Gap) -> String {
-    use charts::text::{interval, number};
-    let direction = if gap.gap.unwrap_or(0.0) > 0.0 {
-        "higher"
-    } else {
-        "lower"
-    };
-    format!(
-        "{name}: customers {} (n {}), IT expected {} (n {}). IT rates itself {} {direction} \
-         (95% interval {}; q {}: {}).",
-        number(gap.customer.mean, 2),
-        charts::text::count(gap.customer.n),
-        number(gap.staff.mean, 2),
-        charts::text::count(gap.staff.n),
-        number(gap.gap.map(f64::abs), 2),
-        interval(gap.gap_ci95, 2),
-        p_text(gap.q),
-        evidence(gap.q)
-    )
+/// A gap row in one sentence a legislator reads: the question's label, both sides, the
+/// gap on its scale, its interval, and whether the difference is clear.
+fn gap_sentence(row: &ItemGap, rules: &Rules) -> String {
+    words::gap_in_words(&row.label, &row.gap, row.scale, &rules.words())
 }
 
 /// How many lines of each kind the summary keeps.
 const TOP: usize = 3;
 
 fn summary(
-    gap: &WaveGapReport,
+    view: &WaveView,
     sections: &[AgencySection],
-    watermelons: &WatermelonReport,
     trend: Option<&WaveTrendReport<'_>>,
     rules: &Rules,
     agency: Option<&str>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut gaps = |table_items: &[crate::analysis::gap::ItemGap], about: &str| {
+    let mut gaps = |table_items: &[ItemGap], about: &str| {
         for (verdict, kind) in [
             (Verdict::BlindSpot, FindingKind::BlindSpot),
             (Verdict::HiddenStrength, FindingKind::HiddenStrength),
+            (
+                Verdict::UnderestimatedPriority,
+                FindingKind::UnderestimatedPriority,
+            ),
+            (
+                Verdict::OverestimatedPriority,
+                FindingKind::OverestimatedPriority,
+            ),
         ] {
-            let mut rows: Vec<_> = table_items
-                .iter()
-                .filter(|i| i.gap.verdict == verdict && i.gap.suppressed.is_none())
-                .collect();
-            rows.sort_by(|a, b| {
-                b.gap
-                    .gap
-                    .unwrap_or(0.0)
-                    .abs()
-                    .total_cmp(&a.gap.gap.unwrap_or(0.0).abs())
-            });
-            for row in rows.into_iter().take(TOP) {
+            for row in super::view::ranked(table_items, &[verdict])
+                .into_iter()
+                .take(TOP)
+            {
                 out.push(Finding {
                     kind,
-                    subject: row.item.clone(),
+                    subject: row.label.clone(),
                     about: about.to_string(),
-                    text: gap_sentence(&row.item, &row.gap),
+                    text: gap_sentence(row, rules),
                 });
             }
         }
     };
-    gaps(&gap.report.items, "Programme");
+    gaps(&view.gap.items, "Programme");
     if let Some(code) = agency
         && let Some(section) = sections.iter().find(|s| s.code == code)
     {
-        gaps(&section.table.items, code);
+        gaps(&section.table.items, &section.name);
     }
-    for service in &watermelons.services {
+    for service in &view.watermelons.services {
         let kind = match service.watermelon.class {
             WatermelonClass::Watermelon => FindingKind::Watermelon,
             WatermelonClass::ReverseWatermelon => FindingKind::ReverseWatermelon,
             _ => continue,
         };
         let w = &service.watermelon;
+        let name = view.names.service(&service.service);
         out.push(Finding {
             kind,
-            subject: service.service.clone(),
+            subject: name.clone(),
             about: "Programme".into(),
             text: format!(
-                "{}: {} of its SLA metrics met ({} of {}; target {}), customer satisfaction \
-                 {} (95% interval {}, n {}; {} {}).",
-                service.service,
-                charts::text::percent(w.sla.attainment),
+                "{name}: {}. {} of its SLA metrics were met ({} of {}; target {}), while {} of \
+                 its customers were satisfied (95% interval {}, n {}): {} {}.",
+                words::service_finding(w, rules.sla_target),
+                words::percent(w.sla.attainment),
                 w.sla.met,
                 w.sla.metrics,
-                charts::text::percent(Some(rules.sla_target)),
-                charts::text::percent(w.customers.csat),
-                charts::text::percent_interval(w.customers.ci95),
-                charts::text::count(w.customers.n),
+                words::percent(Some(rules.sla_target)),
+                words::percent(w.customers.csat),
+                words::percent_interval(w.customers.ci95),
+                words::count(w.customers.n),
                 if kind == FindingKind::Watermelon {
                     "even the top of that interval is below the red line of"
                 } else {
                     "even the bottom of that interval reaches the green line of"
                 },
-                charts::text::percent(Some(if kind == FindingKind::Watermelon {
+                words::percent(Some(if kind == FindingKind::Watermelon {
                     rules.red_line
                 } else {
                     rules.green_line
@@ -720,43 +599,56 @@ fn summary(
         });
     }
     if let Some(trend) = trend {
-        let this = trend.wave;
-        let mut changes: Vec<(&str, crate::analysis::trend::Change)> = trend
-            .trend
-            .items
-            .iter()
-            .filter_map(|s| {
-                let point = s.waves.iter().find(|p| p.wave == this)?;
-                let change = point.customer_change?;
-                change.difference?;
-                Some((s.name, change))
-            })
-            .collect();
-        changes.sort_by(|a, b| {
-            b.1.difference
-                .unwrap_or(0.0)
-                .abs()
-                .total_cmp(&a.1.difference.unwrap_or(0.0).abs())
-        });
-        let baseline = trend.trend.baseline.unwrap_or("the baseline");
-        for (name, change) in changes.into_iter().take(TOP) {
-            let q = change.q.or(change.p);
-            out.push(Finding {
-                kind: FindingKind::Change,
-                subject: name.to_string(),
-                about: "Programme".into(),
-                text: format!(
-                    "{name}: customers' mean moved {} since {baseline} (95% interval {}; q {}: \
-                     {}).",
-                    charts::text::signed(change.difference, 2),
-                    charts::text::interval(change.ci95, 2),
-                    p_text(q),
-                    evidence(q)
-                ),
-            });
-        }
+        out.extend(changes(view, trend, rules));
     }
     out
+}
+
+/// The largest changes since the baseline, in words, items by their labels.
+fn changes(view: &WaveView, trend: &WaveTrendReport<'_>, rules: &Rules) -> Vec<Finding> {
+    let this = trend.wave;
+    let mut changes: Vec<(&str, crate::analysis::trend::Change, f64)> = trend
+        .trend
+        .items
+        .iter()
+        .filter_map(|s| {
+            let point = s.waves.iter().find(|p| p.wave == this)?;
+            let change = point.customer_change?;
+            let difference = change.difference?;
+            // Ranked as a share of the item's scale, so scales compare fairly.
+            let range = view
+                .item(s.name)
+                .and_then(|i| i.scale.range())
+                .map_or(4.0, |(lo, hi)| f64::from(hi - lo));
+            Some((s.name, change, (difference / range).abs()))
+        })
+        .collect();
+    changes.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let baseline = trend.trend.baseline.unwrap_or("the baseline");
+    changes
+        .into_iter()
+        .take(TOP)
+        .map(|(code, change, _)| {
+            let label = view.names.item(code);
+            let scale = view
+                .item(code)
+                .map_or(crate::domain::Scale::Likert5, |i| i.scale);
+            let q = change.q.or(change.p);
+            Finding {
+                kind: FindingKind::Change,
+                subject: label.clone(),
+                about: "Programme".into(),
+                text: format!(
+                    "{label}: customers' average moved {} on the {} since {baseline} (95% \
+                     interval {}); the change is {}.",
+                    words::signed(change.difference, 2),
+                    words::scale_words(scale),
+                    words::interval(change.ci95, 2),
+                    words::clear(q, rules.significance_level)
+                ),
+            }
+        })
+        .collect()
 }
 
 fn suppression_notes(

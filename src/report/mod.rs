@@ -8,27 +8,29 @@ pub mod blocks;
 pub mod cache;
 pub mod csv;
 pub mod document;
+pub mod figures;
 pub mod html;
 pub mod overview;
 pub mod pdf;
+pub mod view;
 pub mod xlsx;
+
+pub use view::WaveView;
 
 use serde::Serialize;
 
 use crate::analysis::calibration::{Calibration, calibration};
 use crate::analysis::gap::{self, GapReport, GapRules, ItemInfo};
-use crate::analysis::ipa::{IpaGrid, wave_grid};
-use crate::analysis::measures::{WaveMeasures, measures};
+use crate::analysis::ipa::IpaGrid;
+use crate::analysis::measures::WaveMeasures;
 use crate::analysis::rates::{ResponseCounts, ResponseRates, response_rates};
 use crate::analysis::trend::{Trend, WaveSnapshot, snapshot, trend};
-use crate::analysis::watermelon::{
-    ServiceSla, SlaCounts, WatermelonReport, WatermelonRules, watermelons,
-};
+use crate::analysis::watermelon::{WatermelonReport, WatermelonRules};
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::domain::Audience;
 use crate::error::Result;
-use crate::store::{agencies, instruments, invitations, responses, services, sla, waves};
+use crate::store::{agencies, instruments, invitations, responses, services, waves};
 
 /// What a wave is measured with, ready for the analysis.
 pub struct WaveContext {
@@ -48,6 +50,8 @@ pub fn wave_context(conn: &mut DbConnection, wave_code: &str) -> Result<WaveCont
         .map(|i| ItemInfo {
             mirrored: i.is_mirrored(),
             service: i.service_id.and_then(|id| service_codes.get(&id).cloned()),
+            label: crate::words::code_in_words(&i.code),
+            wording: i.customer_wording,
             code: i.code,
             dimension: i.dimension,
             scale: i.scale,
@@ -88,20 +92,7 @@ pub fn gap_report(
     settings: &Settings,
     wave_code: &str,
 ) -> Result<WaveGapReport> {
-    let context = wave_context(conn, wave_code)?;
-    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
-    let codes = &context.agency_codes;
-    let report = gap::report(
-        &context.items,
-        &data,
-        |id| agency_code(codes, id),
-        &gap_rules(settings),
-    );
-    Ok(WaveGapReport {
-        wave: context.wave.code,
-        measures: measures(&context.items, &data, report.reporting_threshold),
-        report,
-    })
+    Ok(WaveView::load(conn, settings, wave_code)?.gap_report())
 }
 
 /// Writes `report` as pretty JSON with a final newline.
@@ -139,54 +130,8 @@ pub fn watermelon_report(
     settings: &Settings,
     wave_code: &str,
 ) -> Result<OfWave<WatermelonReport>> {
-    let context = wave_context(conn, wave_code)?;
-    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
-    let service_codes: HashMap<i64, String> = services::list(conn)?
-        .into_iter()
-        .map(|s| (s.id, s.code))
-        .collect();
-    let mut slas: Vec<ServiceSla> = Vec::new();
-    for metric in sla::for_wave(conn, context.wave.id)? {
-        let Some(service) = service_codes.get(&metric.service_id) else {
-            continue;
-        };
-        let at = match slas.iter().position(|s| &s.service == service) {
-            Some(at) => at,
-            None => {
-                slas.push(ServiceSla {
-                    service: service.clone(),
-                    ..ServiceSla::default()
-                });
-                slas.len() - 1
-            }
-        };
-        let entry = &mut slas[at];
-        match metric.agency_id {
-            None => entry.programme.add(metric.is_met()),
-            Some(id) => {
-                let code = agency_code(&context.agency_codes, id);
-                match entry.agencies.iter_mut().find(|(c, _)| *c == code) {
-                    Some((_, counts)) => counts.add(metric.is_met()),
-                    None => {
-                        let mut counts = SlaCounts::default();
-                        counts.add(metric.is_met());
-                        entry.agencies.push((code, counts));
-                    }
-                }
-            }
-        }
-    }
-    let codes = &context.agency_codes;
-    Ok(OfWave {
-        wave: context.wave.code,
-        report: watermelons(
-            &slas,
-            &context.items,
-            &data.customers,
-            |id| agency_code(codes, id),
-            &watermelon_rules(settings),
-        ),
-    })
+    let view = WaveView::load(conn, settings, wave_code)?;
+    Ok(view.of_wave(&view.watermelons))
 }
 
 /// The importance–performance grid of a wave.
@@ -195,19 +140,8 @@ pub fn ipa_report(
     settings: &Settings,
     wave_code: &str,
 ) -> Result<OfWave<IpaGrid>> {
-    let context = wave_context(conn, wave_code)?;
-    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
-    let rules = gap_rules(settings);
-    let overall = gap::overall(&context.items, &data, &rules);
-    Ok(OfWave {
-        wave: context.wave.code,
-        report: wave_grid(
-            &context.items,
-            &data,
-            &overall.table.dimensions,
-            rules.reporting_threshold,
-        ),
-    })
+    let view = WaveView::load(conn, settings, wave_code)?;
+    Ok(view.of_wave(&view.ipa))
 }
 
 /// How well staff predicted customers in a wave.
@@ -216,13 +150,8 @@ pub fn calibration_report(
     settings: &Settings,
     wave_code: &str,
 ) -> Result<OfWave<Calibration>> {
-    let context = wave_context(conn, wave_code)?;
-    let data = responses::load_wave(conn, context.wave.id, context.items.len())?;
-    let overall = gap::overall(&context.items, &data, &gap_rules(settings));
-    Ok(OfWave {
-        wave: context.wave.code,
-        report: calibration_of(&context.items, &overall.table.items),
-    })
+    let view = WaveView::load(conn, settings, wave_code)?;
+    Ok(view.of_wave(&view.calibration))
 }
 
 fn calibration_of(items: &[ItemInfo], rows: &[gap::ItemGap]) -> Calibration {
@@ -308,6 +237,8 @@ pub struct TrendInput {
     pub wave: String,
     pub instrument: String,
     pub snapshots: Vec<WaveSnapshot>,
+    /// Item code → label, of the wave the trend runs up to.
+    pub labels: HashMap<String, String>,
 }
 
 /// A trend, as the API and `rind report trend` give it.
@@ -318,15 +249,19 @@ pub struct WaveTrendReport<'a> {
     pub reporting_threshold: u64,
     #[serde(flatten)]
     pub trend: Trend<'a>,
+    /// Item code → label, for outputs that name items.
+    #[serde(skip)]
+    pub labels: &'a HashMap<String, String>,
 }
 
 impl TrendInput {
-    pub fn report(&self, settings: &Settings) -> WaveTrendReport<'_> {
+    pub fn report(&self, reporting_threshold: u64) -> WaveTrendReport<'_> {
         WaveTrendReport {
             wave: &self.wave,
             instrument: &self.instrument,
-            reporting_threshold: u64::from(settings.reporting_threshold),
+            reporting_threshold,
             trend: trend(&self.snapshots),
+            labels: &self.labels,
         }
     }
 }
@@ -339,24 +274,68 @@ pub fn trend_input(
 ) -> Result<TrendInput> {
     let wave = waves::by_code(conn, wave_code)?;
     let instrument = instruments::find(conn, wave.instrument_id)?;
-    let rules = gap_rules(settings);
     let mut snapshots = Vec::new();
     for w in waves::series_until(conn, &wave)? {
-        let context = wave_context(conn, &w.code)?;
-        let data = responses::load_wave(conn, w.id, context.items.len())?;
-        let rates = rates_of(conn, settings, &w, &context.agency_codes)?;
-        snapshots.push(snapshot(
-            &w.code,
-            w.is_baseline,
-            &context.items,
-            &data,
-            (rates.customers, rates.staff),
-            &rules,
-        ));
+        snapshots.push(wave_snapshot(conn, settings, &w)?);
     }
+    let labels = wave_context(conn, &wave.code)?
+        .items
+        .into_iter()
+        .map(|i| (i.code, i.label))
+        .collect();
     Ok(TrendInput {
         wave: wave.code,
         instrument: instrument.code,
         snapshots,
+        labels,
     })
+}
+
+/// The trend up to `view`'s wave: the view's own snapshot, and each earlier wave's from
+/// `cache` (computed once per data fingerprint), so the view's wave is not read again.
+pub fn trend_of(
+    conn: &mut DbConnection,
+    cache: &cache::ReportCache,
+    settings: &Settings,
+    view: &WaveView,
+) -> Result<TrendInput> {
+    let mut snapshots = Vec::new();
+    for w in waves::series_until(conn, &view.wave)? {
+        if w.id == view.wave.id {
+            snapshots.push(view.snapshot.clone());
+        } else {
+            let key = format!("snapshot/{}", w.code);
+            let snapshot = cache.get(conn, &key, |conn| wave_snapshot(conn, settings, &w))?;
+            snapshots.push((*snapshot).clone());
+        }
+    }
+    Ok(TrendInput {
+        wave: view.wave.code.clone(),
+        instrument: view.instrument.code.clone(),
+        snapshots,
+        labels: view
+            .items
+            .iter()
+            .map(|i| (i.code.clone(), i.label.clone()))
+            .collect(),
+    })
+}
+
+/// One wave reduced to what a trend compares.
+fn wave_snapshot(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave: &waves::Wave,
+) -> Result<WaveSnapshot> {
+    let context = wave_context(conn, &wave.code)?;
+    let data = responses::load_wave(conn, wave.id, context.items.len())?;
+    let rates = rates_of(conn, settings, wave, &context.agency_codes)?;
+    Ok(snapshot(
+        &wave.code,
+        wave.is_baseline,
+        &context.items,
+        &data,
+        (rates.customers, rates.staff),
+        &gap_rules(settings),
+    ))
 }

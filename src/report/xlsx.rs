@@ -147,7 +147,7 @@ fn gap_cells<'a>(first: Vec<Cell<'a>>, gap: &Gap) -> Vec<Cell<'a>> {
         Number(gap.hedges_g),
         Number(gap.cliffs_delta),
         Number(gap.q),
-        Text(crate::charts::text::verdict_label(gap.verdict)),
+        Text(crate::words::verdict_label(gap.verdict)),
     ]);
     cells
 }
@@ -220,19 +220,29 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
         let mut s = Sheet::new(
             &mut workbook,
             "Item gaps",
-            &header(&["Question", "Dimension"]),
+            &header(&["Question", "Label", "Scale", "Dimension"]),
         )?;
         for i in &report.gap.report.items {
-            s.write(&gap_cells(vec![Text(&i.item), Text(&i.dimension)], &i.gap))?;
+            let scale = crate::words::scale_range(i.scale);
+            s.write(&gap_cells(
+                vec![
+                    Text(&i.item),
+                    Text(&i.label),
+                    Text(&scale),
+                    Text(&i.dimension),
+                ],
+                &i.gap,
+            ))?;
         }
         if items_rows > 0 {
-            // Column M (12) is the gap.
+            // Column O (14) is the gap; the labels (column B) name the bars. Gaps are in
+            // each question's own scale units (column C).
             let mut chart = Chart::new_bar();
             chart
                 .add_series()
                 .set_name("Gap (staff − customers)")
-                .set_categories(("Item gaps", 1, 0, items_rows, 0))
-                .set_values(("Item gaps", 1, 12, items_rows, 12));
+                .set_categories(("Item gaps", 1, 1, items_rows, 1))
+                .set_values(("Item gaps", 1, 14, items_rows, 14));
             chart
                 .title()
                 .set_name(&format!("Gap per question, {}", report.wave));
@@ -243,9 +253,14 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
         }
     }
     {
-        let mut s = Sheet::new(&mut workbook, "Dimension gaps", &header(&["Dimension"]))?;
+        let mut s = Sheet::new(
+            &mut workbook,
+            "Dimension gaps",
+            &header(&["Dimension", "Label"]),
+        )?;
         for d in &report.gap.report.dimensions {
-            s.write(&gap_cells(vec![Text(&d.dimension)], &d.gap))?;
+            let label = crate::words::dimension_name(&d.dimension);
+            s.write(&gap_cells(vec![Text(&d.dimension), Text(&label)], &d.gap))?;
         }
     }
     {
@@ -254,6 +269,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
             "Services",
             &[
                 "Service",
+                "Name",
                 "SLA metrics",
                 "SLA met",
                 "SLA attainment",
@@ -266,8 +282,10 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
         )?;
         for sv in &report.watermelons.services {
             let w = &sv.watermelon;
+            let name = report.names.service(&sv.service);
             s.write(&[
                 Text(&sv.service),
+                Text(&name),
                 Count(Some(w.sla.metrics as u64)),
                 Count(Some(w.sla.met as u64)),
                 Percent(w.sla.attainment),
@@ -275,7 +293,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
                 Percent(w.customers.csat),
                 Percent(w.customers.ci95.map(|c| c.lower)),
                 Percent(w.customers.ci95.map(|c| c.upper)),
-                Text(super::blocks::class_text(w.class)),
+                Text(crate::words::service_finding(w, report.rules.sla_target)),
             ])?;
         }
     }
@@ -302,18 +320,29 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
         let mut s = Sheet::new(
             &mut workbook,
             "Agency gaps",
-            &header(&["Agency", "Question", "Dimension"]),
+            &header(&["Agency", "Question", "Label", "Dimension"]),
         )?;
         for a in &report.agencies {
             for i in &a.table.items {
                 s.write(&gap_cells(
-                    vec![Text(&a.code), Text(&i.item), Text(&i.dimension)],
+                    vec![
+                        Text(&a.code),
+                        Text(&i.item),
+                        Text(&i.label),
+                        Text(&i.dimension),
+                    ],
                     &i.gap,
                 ))?;
             }
             for d in &a.table.dimensions {
+                let label = crate::words::dimension_name(&d.dimension);
                 s.write(&gap_cells(
-                    vec![Text(&a.code), Text("(dimension)"), Text(&d.dimension)],
+                    vec![
+                        Text(&a.code),
+                        Text("(dimension)"),
+                        Text(&label),
+                        Text(&d.dimension),
+                    ],
                     &d.gap,
                 ))?;
             }
@@ -326,6 +355,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
             &[
                 "Agency",
                 "Service",
+                "Name",
                 "SLA attainment",
                 "CSAT n",
                 "CSAT",
@@ -338,11 +368,13 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
             for sv in &a.services {
                 let finding = match sv.suppressed {
                     Some(reason) => suppressed_text(reason),
-                    None => super::blocks::class_text(sv.class),
+                    None => sv.finding.as_str(),
                 };
+                let name = report.names.service(&sv.service);
                 s.write(&[
                     Text(&a.code),
                     Text(&sv.service),
+                    Text(&name),
                     Percent(sv.sla_attainment),
                     Count(sv.n),
                     Percent(sv.csat),

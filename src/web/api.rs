@@ -4,8 +4,6 @@ use actix_web::{HttpResponse, get, web};
 
 use super::AppState;
 use super::auth::SignedIn;
-use crate::config::Settings;
-use crate::db::DbConnection;
 use crate::error::Result;
 use crate::store::waves;
 
@@ -35,9 +33,8 @@ async fn wave_gap(
     who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let mut report = wave_report(&state, code.into_inner(), crate::report::gap_report).await?;
-    who.access.restrict_gap(&mut report.report);
-    Ok(HttpResponse::Ok().json(report))
+    let view = state.view(&who.access, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view.gap_report()))
 }
 
 /// Every measure per wave of the wave's instrument, up to this wave, with changes against
@@ -45,21 +42,12 @@ async fn wave_gap(
 #[get("/api/v1/waves/{code}/trend")]
 async fn wave_trend(
     state: web::Data<AppState>,
-    _who: SignedIn,
+    who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let input = wave_report(&state, code.into_inner(), crate::report::trend_input).await?;
-    Ok(HttpResponse::Ok().json(input.report(&state.settings)))
-}
-
-/// Runs one report of a wave off the async workers.
-async fn wave_report<T: Send + 'static>(
-    state: &web::Data<AppState>,
-    code: String,
-    report: fn(&mut DbConnection, &Settings, &str) -> Result<T>,
-) -> Result<T> {
-    let settings = state.settings.clone();
-    state.run(move |conn| report(conn, &settings, &code)).await
+    let view = std::sync::Arc::new(state.view(&who.access, code.into_inner()).await?);
+    let input = state.trend(view.clone()).await?;
+    Ok(HttpResponse::Ok().json(input.report(view.rules.reporting_threshold)))
 }
 
 /// SLA attainment against CSAT per service and agency × service.
@@ -69,32 +57,30 @@ async fn wave_watermelon(
     who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let mut report =
-        wave_report(&state, code.into_inner(), crate::report::watermelon_report).await?;
-    who.access.restrict_watermelons(&mut report.report);
-    Ok(HttpResponse::Ok().json(report))
+    let view = state.view(&who.access, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view.of_wave(&view.watermelons)))
 }
 
 /// Importance against performance per dimension, with staff predictions.
 #[get("/api/v1/waves/{code}/ipa")]
 async fn wave_ipa(
     state: web::Data<AppState>,
-    _who: SignedIn,
+    who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let report = wave_report(&state, code.into_inner(), crate::report::ipa_report).await?;
-    Ok(HttpResponse::Ok().json(report))
+    let view = state.view(&who.access, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view.of_wave(&view.ipa)))
 }
 
 /// How well staff predicted customers: mean absolute gap, bias, rank correlation.
 #[get("/api/v1/waves/{code}/calibration")]
 async fn wave_calibration(
     state: web::Data<AppState>,
-    _who: SignedIn,
+    who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let report = wave_report(&state, code.into_inner(), crate::report::calibration_report).await?;
-    Ok(HttpResponse::Ok().json(report))
+    let view = state.view(&who.access, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view.of_wave(&view.calibration)))
 }
 
 /// Response rates per agency and overall, with margins of error.
@@ -104,9 +90,8 @@ async fn wave_rates(
     who: SignedIn,
     code: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let mut report = wave_report(&state, code.into_inner(), crate::report::rates_report).await?;
-    who.access.restrict_rates(&mut report.report);
-    Ok(HttpResponse::Ok().json(report))
+    let view = state.view(&who.access, code.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view.of_wave(&view.rates)))
 }
 
 #[get("/api/v1/openapi.json")]

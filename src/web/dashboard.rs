@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::{SignedIn, cleared_session_cookie, is_local_path, session_cookie};
-use super::format;
 use crate::auth::signin::{Outcome, sign_in};
 use crate::auth::token::{Secret, same};
 use crate::error::{AppError, Result};
@@ -260,10 +259,14 @@ struct FigureRow {
 }
 
 struct BlindSpotRow {
+    code: String,
     item: String,
+    scale: String,
     customers: String,
     staff: String,
     gap: String,
+    /// The gap as a share of the item's scale, what the list is ranked by.
+    share: String,
     interval: String,
     q: String,
 }
@@ -308,10 +311,14 @@ struct OverviewPage {
     nav: Nav,
     waves: Vec<waves::WaveSummary>,
     selected: String,
-    overview: Option<std::sync::Arc<Overview>>,
+    overview: Option<Overview>,
     figures: Vec<FigureRow>,
     customer_rate: String,
     staff_rate: String,
+    /// Labels of what matters more to agencies than IT thinks.
+    underestimated: String,
+    /// Labels of what IT thinks matters more than agencies say.
+    overestimated: String,
     blind_spots: Vec<BlindSpotRow>,
     calibration: Vec<CalibrationRow>,
 }
@@ -331,108 +338,163 @@ pub fn default_wave(waves: &[waves::WaveSummary]) -> Option<String> {
         .map(|w| w.code.clone())
 }
 
+/// The wave a page asked for, or the default one.
+pub async fn wave_or_default(state: &web::Data<AppState>, asked: Option<String>) -> Result<String> {
+    if let Some(wave) = asked {
+        return Ok(wave);
+    }
+    state
+        .run(|conn| {
+            default_wave(&waves::list(conn)?)
+                .ok_or_else(|| AppError::NotFound("any wave: create one first".into()))
+        })
+        .await
+}
+
+impl OverviewPage {
+    fn of(
+        nav: Nav,
+        waves: Vec<waves::WaveSummary>,
+        selected: Option<String>,
+        shown: Option<Overview>,
+    ) -> OverviewPage {
+        let o = shown.as_ref();
+        let names = |rows: &[crate::analysis::gap::ItemGap]| -> String {
+            rows.iter()
+                .map(|r| r.label.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        OverviewPage {
+            nav,
+            selected: selected.unwrap_or_default(),
+            figures: o.map_or_else(Vec::new, figure_rows),
+            customer_rate: o.map_or_else(String::new, |o| rate(&o.customer_rate)),
+            staff_rate: o.map_or_else(String::new, |o| rate(&o.staff_rate)),
+            underestimated: o.map_or_else(String::new, |o| names(&o.underestimated_priorities)),
+            overestimated: o.map_or_else(String::new, |o| names(&o.overestimated_priorities)),
+            blind_spots: o.map_or_else(Vec::new, |o| {
+                o.top_blind_spots.iter().map(BlindSpotRow::of).collect()
+            }),
+            calibration: o.map_or_else(Vec::new, |o| {
+                o.calibration
+                    .iter()
+                    .map(|(wave, c)| CalibrationRow {
+                        wave: wave.clone(),
+                        items: c.items,
+                        mean_absolute_gap: crate::words::number(c.mean_absolute_gap, 2),
+                        bias: crate::words::signed(c.bias, 2),
+                        spearman: crate::words::number(c.spearman, 2),
+                    })
+                    .collect()
+            }),
+            waves,
+            overview: shown,
+        }
+    }
+}
+
+impl BlindSpotRow {
+    fn of(b: &crate::analysis::gap::ItemGap) -> BlindSpotRow {
+        BlindSpotRow {
+            code: b.item.clone(),
+            item: b.label.clone(),
+            scale: crate::words::scale_range(b.scale),
+            customers: crate::words::number(b.gap.customer.mean, 2),
+            staff: crate::words::number(b.gap.staff.mean, 2),
+            gap: crate::words::signed(b.gap.gap, 2),
+            share: crate::words::share_of_scale(b.gap_share()),
+            interval: crate::words::interval(b.gap.gap_ci95, 2),
+            q: crate::words::p_value(b.gap.q),
+        }
+    }
+}
+
+/// A response rate with its margin: `41% (±3.2 points)`.
+fn rate(r: &crate::analysis::rates::ResponseRate) -> String {
+    match (r.rate, r.margin_of_error) {
+        (Some(rate), Some(moe)) => format!(
+            "{} (±{} points)",
+            crate::words::percent(Some(rate)),
+            crate::words::number(Some(moe * 100.0), 1)
+        ),
+        (Some(rate), None) => crate::words::percent(Some(rate)),
+        _ => crate::words::NONE.to_string(),
+    }
+}
+
+/// The headline measures: customers, their interval, what staff expected, the change.
+fn figure_rows(o: &Overview) -> Vec<FigureRow> {
+    use crate::words;
+    vec![
+        FigureRow {
+            label: "CSAT (share satisfied, 4–5)",
+            customers: words::percent(o.customers.csat.and_then(|c| c.share)),
+            interval: words::percent_interval(o.customers.csat.and_then(|c| c.ci)),
+            staff: words::percent(o.staff.csat.and_then(|c| c.share)),
+            change: o.csat_change.map_or_else(
+                || words::NONE.to_string(),
+                |c| {
+                    format!(
+                        "{} (95% interval {}; {})",
+                        words::points(c.difference),
+                        words::points_interval(c.ci95),
+                        words::clear(c.p, 0.05)
+                    )
+                },
+            ),
+        },
+        FigureRow {
+            label: "NPS (promoters − detractors, −100 to +100)",
+            customers: words::signed(o.customers.nps.and_then(|n| n.score), 0),
+            interval: words::interval(o.customers.nps.and_then(|n| n.ci), 0),
+            staff: words::signed(o.staff.nps.and_then(|n| n.score), 0),
+            change: words::NONE.to_string(),
+        },
+        FigureRow {
+            label: "CES (ease, 1–7)",
+            customers: words::number(o.customers.ces.and_then(|c| c.mean), 2),
+            interval: words::interval(o.customers.ces.and_then(|c| c.ci), 2),
+            staff: words::number(o.staff.ces.and_then(|c| c.mean), 2),
+            change: words::NONE.to_string(),
+        },
+    ]
+}
+
 #[get("/")]
 async fn overview(
     state: web::Data<AppState>,
     who: SignedIn,
     query: web::Query<WaveQuery>,
 ) -> PageResult {
-    let settings = state.settings.clone();
-    let cache = state.reports.clone();
     let asked = query.into_inner().wave;
-    let (waves, selected, overview) = state
+    let (waves, selected) = state
         .run(move |conn| {
             let waves = waves::list(conn)?;
             let selected = asked.or_else(|| default_wave(&waves));
-            let overview = match &selected {
-                Some(code) => Some(cache.get(conn, &format!("overview/{code}"), |conn| {
-                    crate::report::overview::overview(conn, &settings, code)
-                })?),
-                None => None,
-            };
-            Ok((waves, selected, overview))
+            Ok((waves, selected))
         })
         .await?;
-    let figures = overview.as_ref().map_or_else(Vec::new, |o| {
-        vec![
-            FigureRow {
-                label: "CSAT (share satisfied, 4–5)",
-                customers: format::percent(o.customers.csat.and_then(|c| c.share)),
-                interval: format::percent_interval(o.customers.csat.and_then(|c| c.ci)),
-                staff: format::percent(o.staff.csat.and_then(|c| c.share)),
-                change: o.csat_change.map_or_else(
-                    || format::NONE.to_string(),
-                    |c| {
-                        format!(
-                            "{} points (p {})",
-                            format::signed(c.difference.map(|d| d * 100.0), 0),
-                            format::p_value(c.p)
-                        )
-                    },
-                ),
-            },
-            FigureRow {
-                label: "NPS (promoters − detractors)",
-                customers: format::signed(o.customers.nps.and_then(|n| n.score), 0),
-                interval: format::interval(o.customers.nps.and_then(|n| n.ci), 0),
-                staff: format::signed(o.staff.nps.and_then(|n| n.score), 0),
-                change: format::NONE.to_string(),
-            },
-            FigureRow {
-                label: "CES (ease, 1–7)",
-                customers: format::decimal(o.customers.ces.and_then(|c| c.mean), 2),
-                interval: format::interval(o.customers.ces.and_then(|c| c.ci), 2),
-                staff: format::decimal(o.staff.ces.and_then(|c| c.mean), 2),
-                change: format::NONE.to_string(),
-            },
-        ]
-    });
-    let rate = |r: &crate::analysis::rates::ResponseRate| match (r.rate, r.margin_of_error) {
-        (Some(rate), Some(moe)) => format!(
-            "{} (±{:.1} points)",
-            format::percent(Some(rate)),
-            moe * 100.0
-        ),
-        (Some(rate), None) => format::percent(Some(rate)),
-        _ => format::NONE.to_string(),
+    let overview = match &selected {
+        Some(code) => Some(overview_of(&state, &who, code.clone()).await?),
+        None => None,
     };
-    let page_data = OverviewPage {
-        nav: Nav::of(&who, selected.as_deref()),
-        selected: selected.unwrap_or_default(),
-        customer_rate: overview
-            .as_ref()
-            .map_or_else(String::new, |o| rate(&o.customer_rate)),
-        staff_rate: overview
-            .as_ref()
-            .map_or_else(String::new, |o| rate(&o.staff_rate)),
-        blind_spots: overview.as_ref().map_or_else(Vec::new, |o| {
-            o.top_blind_spots
-                .iter()
-                .map(|b| BlindSpotRow {
-                    item: b.item.clone(),
-                    customers: format::decimal(b.gap.customer.mean, 2),
-                    staff: format::decimal(b.gap.staff.mean, 2),
-                    gap: format::signed(b.gap.gap, 2),
-                    interval: format::interval(b.gap.gap_ci95, 2),
-                    q: format::p_value(b.gap.q),
-                })
-                .collect()
-        }),
-        calibration: overview.as_ref().map_or_else(Vec::new, |o| {
-            o.calibration
-                .iter()
-                .map(|(wave, c)| CalibrationRow {
-                    wave: wave.clone(),
-                    items: c.items,
-                    mean_absolute_gap: format::decimal(c.mean_absolute_gap, 2),
-                    bias: format::signed(c.bias, 2),
-                    spearman: format::decimal(c.spearman, 2),
-                })
-                .collect()
-        }),
-        figures,
+    let body = OverviewPage::of(
+        Nav::of(&who, selected.as_deref()),
         waves,
+        selected,
         overview,
-    };
-    Ok(page(actix_web::http::StatusCode::OK, &page_data)?)
+    );
+    Ok(page(actix_web::http::StatusCode::OK, &body)?)
+}
+
+/// The overview of `wave`, from its view (cut to the reader) and its trend.
+async fn overview_of(
+    state: &web::Data<AppState>,
+    who: &SignedIn,
+    wave: String,
+) -> Result<Overview> {
+    let view = std::sync::Arc::new(state.view(&who.access, wave).await?);
+    let trend = state.trend(view.clone()).await?;
+    super::pages::off_thread(move || crate::report::overview::overview(&view, &trend)).await
 }

@@ -1,10 +1,8 @@
 //! The drill-down pages under a wave: one dimension (`/waves/{c}/dimensions/{d}`) and one
-//! item (`/waves/{c}/items/{i}`). Each shows its gap row in plain words, the answers as
+//! item (`/waves/{c}/items/{i}`). Each shows its gap in plain words, the answers as
 //! diverging stacked bars with the numbers behind them, and the same comparison per agency,
-//! segment and team, with hidden groups named as suppressed. The gap report is cut to the
+//! segment and team, with hidden groups named as suppressed. The wave's view is cut to the
 //! reader's role first, so viewers and BRMs see only what `Access` allows.
-
-use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -13,87 +11,18 @@ use askama::Template;
 use super::AppState;
 use super::auth::SignedIn;
 use super::dashboard::{Nav, PageError, page};
-use super::format;
-use super::pages::{GapRow, verdict_code};
-use crate::analysis::gap::{BreakdownBy, Gap, GapTable, Verdict};
-use crate::analysis::suppress::Suppression;
-use crate::charts::{self, AnswerBars, AnswerDistribution, ChartOptions, DataTable};
+use super::pages::off_thread;
+use super::rows::{self, GapRow, GroupRow};
+use crate::analysis::gap::{Gap, GapTable};
+use crate::charts::DataTable;
+use crate::domain::{Role, Scale};
 use crate::error::AppError;
-use crate::report::{self, WaveGapReport};
+use crate::report::WaveView;
+use crate::report::figures;
+use crate::words;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(dimension_page).service(item_page);
-}
-
-/// The answer distributions of every rating item of a wave (cached with the data), cut
-/// to the reporting threshold.
-pub async fn distributions(
-    state: &web::Data<AppState>,
-    wave: String,
-) -> Result<Arc<Vec<AnswerDistribution>>, PageError> {
-    let cache = state.reports.clone();
-    let threshold = u64::from(state.settings.reporting_threshold);
-    Ok(state
-        .run(move |conn| {
-            cache.get(conn, &format!("answers/{wave}"), |conn| {
-                let context = report::wave_context(conn, &wave)?;
-                let data =
-                    crate::store::responses::load_wave(conn, context.wave.id, context.items.len())?;
-                Ok(charts::answer_distributions(
-                    &context.items,
-                    &data,
-                    threshold,
-                ))
-            })
-        })
-        .await?)
-}
-
-/// The gap of one row, said in a sentence a non-statistician can read.
-pub fn in_words(gap: &Gap, threshold: u64) -> String {
-    let Some(difference) = gap.gap else {
-        return format!(
-            "Not enough answers to compare: each side needs at least {threshold} answers."
-        );
-    };
-    let size = format::decimal(Some(difference.abs()), 2);
-    let direction = if difference > 0.0 {
-        format!("IT staff expected {size} points more than customers said")
-    } else if difference < 0.0 {
-        format!("IT staff expected {size} points less than customers said")
-    } else {
-        "IT staff expected exactly what customers said".to_string()
-    };
-    let interval = match gap.gap_ci95 {
-        Some(ci) => format!(
-            " The true gap is likely between {} and {} (95% interval).",
-            format::signed(Some(ci.lower), 2),
-            format::signed(Some(ci.upper), 2)
-        ),
-        None => String::new(),
-    };
-    let test = match gap.q {
-        Some(q) if q < 0.05 => format!(
-            " A difference this large is unlikely to be chance (q {}).",
-            format::p_value(Some(q))
-        ),
-        Some(q) => format!(
-            " A difference this size could well be chance (q {}).",
-            format::p_value(Some(q))
-        ),
-        None => String::new(),
-    };
-    let verdict = match gap.verdict {
-        Verdict::BlindSpot => {
-            " Verdict: a blind spot — IT thinks it does better than customers feel."
-        }
-        Verdict::HiddenStrength => {
-            " Verdict: a hidden strength — customers rate IT higher than IT expects."
-        }
-        Verdict::Aligned => " Verdict: aligned — no material, significant difference.",
-        Verdict::InsufficientData => " Verdict: too few answers.",
-    };
-    format!("{direction}.{interval}{test}{verdict}")
 }
 
 /// One side's figures as a table row: (who, n, mean, sd, 95% interval).
@@ -113,10 +42,10 @@ fn side_rows(gap: &Gap) -> Vec<SideRow> {
     .into_iter()
     .map(|(who, s)| SideRow {
         who,
-        n: s.n.map_or(format::NONE.to_string(), |n| n.to_string()),
-        mean: format::decimal(s.mean, 2),
-        sd: format::decimal(s.sd, 2),
-        interval: format::interval(s.ci95, 2),
+        n: words::count(s.n),
+        mean: words::number(s.mean, 2),
+        sd: words::number(s.sd, 2),
+        interval: words::interval(s.ci95, 2),
     })
     .collect()
 }
@@ -124,116 +53,32 @@ fn side_rows(gap: &Gap) -> Vec<SideRow> {
 /// The tests behind a gap, as (measure, value) in words.
 fn tests_of(gap: &Gap) -> Vec<(&'static str, String)> {
     vec![
-        ("Gap (staff − customers)", format::signed(gap.gap, 2)),
-        ("95% interval of the gap", format::interval(gap.gap_ci95, 2)),
+        ("Gap (staff − customers)", words::signed(gap.gap, 2)),
+        ("95% interval of the gap", words::interval(gap.gap_ci95, 2)),
         (
             "Welch t-test: t, df, p",
-            gap.welch.map_or(format::NONE.to_string(), |w| {
+            gap.welch.map_or(words::NONE.to_string(), |w| {
                 format!(
                     "{}, {}, {}",
-                    format::signed(w.t, 2),
-                    format::decimal(w.df, 1),
-                    format::p_value(w.p)
+                    words::signed(w.t, 2),
+                    words::number(w.df, 1),
+                    words::p_value(w.p)
                 )
             }),
         ),
         (
             "Mann-Whitney: U, p",
-            gap.mann_whitney.map_or(format::NONE.to_string(), |m| {
-                format!("{}, {}", format::decimal(m.u, 1), format::p_value(m.p))
+            gap.mann_whitney.map_or(words::NONE.to_string(), |m| {
+                format!("{}, {}", words::number(m.u, 1), words::p_value(m.p))
             }),
         ),
-        ("Hedges' g", format::signed(gap.hedges_g, 2)),
-        ("Cliff's delta", format::signed(gap.cliffs_delta, 2)),
+        ("Hedges' g", words::signed(gap.hedges_g, 2)),
+        ("Cliff's delta", words::signed(gap.cliffs_delta, 2)),
         (
             "q (Benjamini-Hochberg, across this table)",
-            format::p_value(gap.q),
+            words::p_value(gap.q),
         ),
     ]
-}
-
-/// One group of a breakdown: shown figures, or why it is hidden.
-pub struct GroupRow {
-    pub by: &'static str,
-    pub group: String,
-    pub respondents: String,
-    /// `Some(reason)` when the group or its cell is suppressed.
-    pub suppressed: Option<String>,
-    pub row: Option<GapRow>,
-    /// A link to the agency's page, when it is an agency the reader may open.
-    pub agency_link: bool,
-}
-
-fn by_label(by: BreakdownBy) -> &'static str {
-    match by {
-        BreakdownBy::Agency => "Agency",
-        BreakdownBy::Segment => "Customer segment",
-        BreakdownBy::Team => "Staff team",
-    }
-}
-
-/// The rows of every breakdown for one item or dimension, found in each group's table
-/// by `pick`.
-fn breakdown_rows(
-    gap: &WaveGapReport,
-    who: &SignedIn,
-    name: &str,
-    pick: impl Fn(&GapTable) -> Option<&Gap>,
-) -> Vec<GroupRow> {
-    let threshold = gap.report.reporting_threshold;
-    let reason = |s: Suppression| crate::charts::text::suppression_label(s, threshold);
-    let mut rows = Vec::new();
-    for breakdown in &gap.report.breakdowns {
-        for g in &breakdown.groups {
-            let (suppressed, row) = match (&g.table, g.suppressed) {
-                (None, s) => (Some(reason(s.unwrap_or(Suppression::BelowThreshold))), None),
-                (Some(table), _) => match pick(table) {
-                    None => (Some("Not asked in this group".to_string()), None),
-                    Some(cell) => match cell.suppressed {
-                        Some(s) => (Some(reason(s)), None),
-                        None => (None, Some(GapRow::of(name, "", cell))),
-                    },
-                },
-            };
-            rows.push(GroupRow {
-                by: by_label(breakdown.by),
-                group: g.group.clone(),
-                respondents: g
-                    .respondents
-                    .map_or(format::NONE.to_string(), |n| n.to_string()),
-                suppressed,
-                row,
-                agency_link: breakdown.by == BreakdownBy::Agency
-                    && g.table.is_some()
-                    && who.access.may_see_agency(&g.group),
-            });
-        }
-    }
-    rows
-}
-
-/// The answer bars of `items`, as an inline SVG and the table behind it.
-fn answer_chart(
-    all: &[AnswerDistribution],
-    items: &[&str],
-    threshold: u64,
-    title: String,
-) -> crate::error::Result<Option<(String, DataTable)>> {
-    use crate::charts::Chart;
-    let picked: Vec<AnswerDistribution> = all
-        .iter()
-        .filter(|d| items.contains(&d.item.as_str()))
-        .cloned()
-        .collect();
-    if picked.is_empty() {
-        return Ok(None);
-    }
-    let bars = AnswerBars::new(&picked, threshold);
-    let svg = charts::svg(
-        &bars,
-        &ChartOptions::new(title).size(960, bars.suggested_height()),
-    )?;
-    Ok(Some((svg, bars.table())))
 }
 
 #[derive(Template)]
@@ -241,10 +86,14 @@ fn answer_chart(
 struct DrillPage {
     nav: Nav,
     wave: String,
-    /// "Item" or "Dimension".
+    /// "Question" or "Dimension".
     kind: &'static str,
     name: String,
+    /// The statement customers answered (items only).
+    wording: Option<String>,
+    scale: String,
     dimension: String,
+    dimension_code: String,
     threshold: u64,
     verdict: &'static str,
     verdict_text: &'static str,
@@ -260,25 +109,75 @@ struct DrillPage {
     viewer: bool,
 }
 
-/// The gap report for a drill-down, cut to the reader's role, with how many agency
-/// groups the role left out.
-async fn restricted_report(
-    state: &web::Data<AppState>,
-    who: &SignedIn,
-    code: String,
-) -> Result<(WaveGapReport, usize), PageError> {
-    let settings = state.settings.clone();
-    let cache = state.reports.clone();
-    let full = state
-        .run(move |conn| {
-            cache.get(conn, &format!("gap/{code}"), |conn| {
-                report::gap_report(conn, &settings, &code)
-            })
-        })
-        .await?;
-    let mut gap = (*full).clone();
-    let left_out = who.access.restrict_gap(&mut gap.report).agencies_not_yours;
-    Ok((gap, left_out))
+/// What one drill-down is about: its row of the overall table, and how to find it in
+/// each group's table.
+struct Subject<'a> {
+    kind: &'static str,
+    name: String,
+    wording: Option<String>,
+    scale: Scale,
+    dimension: &'a str,
+    gap: &'a Gap,
+    pick: Box<dyn Fn(&GapTable) -> Option<&Gap> + 'a>,
+}
+
+impl DrillPage {
+    fn of(
+        view: &WaveView,
+        who: &SignedIn,
+        subject: Subject<'_>,
+        chart: Option<(String, DataTable)>,
+    ) -> DrillPage {
+        let gap = subject.gap;
+        let items = if subject.kind == "Dimension" {
+            rows::performance_rows(
+                &view
+                    .gap
+                    .items
+                    .iter()
+                    .filter(|i| i.dimension == subject.dimension)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            Vec::new()
+        };
+        DrillPage {
+            nav: Nav::of(who, Some(view.code())),
+            wave: view.code().to_string(),
+            kind: subject.kind,
+            words: words::gap_in_words(&subject.name, gap, subject.scale, &view.rules.words()),
+            name: subject.name,
+            wording: subject.wording,
+            scale: words::scale_words(subject.scale),
+            dimension: words::dimension_name(subject.dimension),
+            dimension_code: subject.dimension.to_string(),
+            threshold: view.rules.reporting_threshold,
+            verdict: words::verdict_code(gap.verdict),
+            verdict_text: words::verdict_label(gap.verdict),
+            sides: side_rows(gap),
+            tests: tests_of(gap),
+            chart,
+            items,
+            groups: rows::breakdown_rows(view, |a| who.access.may_see_agency(a), subject.pick),
+            agencies_not_yours: view.agencies_not_yours,
+            viewer: who.role() == Role::Viewer,
+        }
+    }
+}
+
+/// The answer bars of `codes`, drawn off the async workers.
+async fn answers(
+    view: WaveView,
+    codes: Vec<String>,
+    title: String,
+) -> Result<(WaveView, Option<(String, DataTable)>), PageError> {
+    Ok(off_thread(move || {
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let chart = figures::answer_figure(&view, &codes, title)?.map(|(f, t)| (f.svg, t));
+        Ok((view, chart))
+    })
+    .await?)
 }
 
 #[get("/waves/{code}/items/{item}")]
@@ -288,41 +187,34 @@ async fn item_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (wave, item) = path.into_inner();
-    let (gap, agencies_not_yours) = restricted_report(&state, &who, wave).await?;
-    let Some(row) = gap.report.items.iter().find(|i| i.item == item) else {
-        return Err(AppError::NotFound(format!("item {item} in wave {}", gap.wave)).into());
+    let view = state.view(&who.access, wave).await?;
+    let Some(label) = view
+        .gap
+        .items
+        .iter()
+        .find(|i| i.item == item)
+        .map(|i| i.label.clone())
+    else {
+        return Err(AppError::NotFound(format!("question {item} in wave {}", view.code())).into());
     };
-    let threshold = gap.report.reporting_threshold;
-    let all = distributions(&state, gap.wave.clone()).await?;
-    let chart = {
-        let title = format!("Answers to {item}, {}", gap.wave);
-        let item = item.clone();
-        web::block(move || answer_chart(&all, &[item.as_str()], threshold, title))
-            .await
-            .map_err(AppError::from)??
+    let title = format!("Answers to “{label}”, {}", view.code());
+    let (view, chart) = answers(view, vec![item.clone()], title).await?;
+    let Some(row) = view.gap.items.iter().find(|i| i.item == item) else {
+        return Err(AppError::NotFound(format!("question {item}")).into());
     };
-    let groups = breakdown_rows(&gap, &who, &item, |t| {
-        t.items.iter().find(|i| i.item == item).map(|i| &i.gap)
-    });
-    let body = DrillPage {
-        nav: Nav::of(&who, Some(&gap.wave)),
-        wave: gap.wave.clone(),
-        kind: "Item",
-        name: row.item.clone(),
-        dimension: row.dimension.clone(),
-        threshold,
-        verdict: verdict_code(row.gap.verdict),
-        verdict_text: crate::charts::text::verdict_label(row.gap.verdict),
-        words: in_words(&row.gap, threshold),
-        sides: side_rows(&row.gap),
-        tests: tests_of(&row.gap),
-        chart,
-        items: Vec::new(),
-        groups,
-        agencies_not_yours,
-        viewer: who.role() == crate::domain::Role::Viewer,
+    let subject = Subject {
+        kind: "Question",
+        name: row.label.clone(),
+        wording: Some(row.wording.clone()),
+        scale: row.scale,
+        dimension: &row.dimension,
+        gap: &row.gap,
+        pick: Box::new(|t: &GapTable| t.items.iter().find(|i| i.item == item).map(|i| &i.gap)),
     };
-    Ok(page(StatusCode::OK, &body)?)
+    Ok(page(
+        StatusCode::OK,
+        &DrillPage::of(&view, &who, subject, chart),
+    )?)
 }
 
 #[get("/waves/{code}/dimensions/{dimension}")]
@@ -332,59 +224,49 @@ async fn dimension_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (wave, dimension) = path.into_inner();
-    let (gap, agencies_not_yours) = restricted_report(&state, &who, wave).await?;
-    let Some(row) = gap
-        .report
+    let view = state.view(&who.access, wave).await?;
+    if !view.gap.dimensions.iter().any(|d| d.dimension == dimension) {
+        return Err(
+            AppError::NotFound(format!("dimension {dimension} in wave {}", view.code())).into(),
+        );
+    }
+    let codes: Vec<String> = view
+        .gap
+        .items
+        .iter()
+        .filter(|i| i.dimension == dimension && i.scale != Scale::Importance5)
+        .map(|i| i.item.clone())
+        .collect();
+    let title = format!(
+        "Answers to the {} questions, {}",
+        words::dimension_name(&dimension),
+        view.code()
+    );
+    let (view, chart) = answers(view, codes, title).await?;
+    let Some(row) = view
+        .gap
         .dimensions
         .iter()
         .find(|d| d.dimension == dimension)
     else {
-        return Err(
-            AppError::NotFound(format!("dimension {dimension} in wave {}", gap.wave)).into(),
-        );
+        return Err(AppError::NotFound(format!("dimension {dimension}")).into());
     };
-    let threshold = gap.report.reporting_threshold;
-    let items: Vec<GapRow> = gap
-        .report
-        .items
-        .iter()
-        .filter(|i| i.dimension == dimension)
-        .map(|i| GapRow::of(&i.item, &i.dimension, &i.gap))
-        .collect();
-    let all = distributions(&state, gap.wave.clone()).await?;
-    let chart = {
-        let title = format!("Answers to the {dimension} items, {}", gap.wave);
-        let codes: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-        web::block(move || {
-            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-            answer_chart(&all, &codes, threshold, title)
-        })
-        .await
-        .map_err(AppError::from)??
-    };
-    let groups = breakdown_rows(&gap, &who, &dimension, |t| {
-        t.dimensions
-            .iter()
-            .find(|d| d.dimension == dimension)
-            .map(|d| &d.gap)
-    });
-    let body = DrillPage {
-        nav: Nav::of(&who, Some(&gap.wave)),
-        wave: gap.wave.clone(),
+    let subject = Subject {
         kind: "Dimension",
-        name: row.dimension.clone(),
-        dimension: row.dimension.clone(),
-        threshold,
-        verdict: verdict_code(row.gap.verdict),
-        verdict_text: crate::charts::text::verdict_label(row.gap.verdict),
-        words: in_words(&row.gap, threshold),
-        sides: side_rows(&row.gap),
-        tests: tests_of(&row.gap),
-        chart,
-        items,
-        groups,
-        agencies_not_yours,
-        viewer: who.role() == crate::domain::Role::Viewer,
+        name: words::dimension_name(&dimension),
+        wording: None,
+        scale: Scale::Likert5,
+        dimension: &row.dimension,
+        gap: &row.gap,
+        pick: Box::new(|t: &GapTable| {
+            t.dimensions
+                .iter()
+                .find(|d| d.dimension == dimension)
+                .map(|d| &d.gap)
+        }),
     };
-    Ok(page(StatusCode::OK, &body)?)
+    Ok(page(
+        StatusCode::OK,
+        &DrillPage::of(&view, &who, subject, chart),
+    )?)
 }

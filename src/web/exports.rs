@@ -50,20 +50,18 @@ async fn download(
             "your role can't export reports; ask the CIO office for one".into(),
         ));
     }
-    let settings = state.settings.clone();
+    let (settings, cache) = (state.settings.clone(), state.reports.clone());
     let access = who.access.clone();
     let agency = agency.filter(|a| !a.is_empty());
     let report = state
         .run(move |conn| {
-            document::build(
-                conn,
-                &settings,
+            let request = document::Request {
                 kind,
-                &wave,
-                &access,
-                agency.as_deref(),
-                &mut |_| {},
-            )
+                wave: &wave,
+                access: &access,
+                agency: agency.as_deref(),
+            };
+            document::build_with(conn, &cache, &settings, &request, &mut |_| {})
         })
         .await?;
     let (bytes, name) = web::block(move || -> Result<(Vec<u8>, String)> {

@@ -10,9 +10,9 @@ mod dashboard;
 mod drill;
 mod exports;
 mod follow_ups;
-mod format;
 mod health;
 mod pages;
+mod rows;
 mod survey;
 mod writer;
 
@@ -59,6 +59,28 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// The wave `code` as `access` may see it: the cached view, cut to the reader once.
+    pub async fn view(
+        &self,
+        access: &crate::auth::access::Access,
+        code: String,
+    ) -> Result<crate::report::WaveView> {
+        let (settings, cache, access) =
+            (self.settings.clone(), self.reports.clone(), access.clone());
+        self.run(move |conn| Ok(cache.view(conn, &settings, &code)?.cut(&access)))
+            .await
+    }
+
+    /// The trend up to `view`'s wave (earlier waves' snapshots come from the cache).
+    pub async fn trend(
+        &self,
+        view: std::sync::Arc<crate::report::WaveView>,
+    ) -> Result<crate::report::TrendInput> {
+        let (settings, cache) = (self.settings.clone(), self.reports.clone());
+        self.run(move |conn| crate::report::trend_of(conn, &cache, &settings, &view))
+            .await
     }
 
     /// As `run`, for a write a survey respondent waits on: on SQLite through the one
