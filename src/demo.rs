@@ -525,6 +525,7 @@ fn build(
                         target: *target,
                         actual: ((actual * drift) * 100.0).round() / 100.0,
                         higher_is_better: *higher_is_better,
+                        label: None,
                     },
                 )?;
                 summary.sla_metrics += 1;
@@ -542,6 +543,7 @@ fn build(
                             target: 99.9,
                             actual: (actual * 100.0).round() / 100.0,
                             higher_is_better: true,
+                            label: None,
                         },
                     )?;
                     summary.sla_metrics += 1;

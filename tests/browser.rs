@@ -168,7 +168,7 @@ fn survey_pages_pass_axe_on_a_phone_and_a_desktop() {
         "pages": [
             // The customer form, with per-service items that offer N/A.
             { "name": "form", "steps": [{ "goto": "{{link}}" }],
-              "text": "N/A: my agency does not use this service" },
+              "text": "Don't know / not applicable" },
             // An out-of-scale answer (a tampered or outdated form) and an N/A where there is
             // none: the form again, 422, with its error summary and the fields marked.
             { "name": "form-errors", "status": 422, "text": "There is a problem",

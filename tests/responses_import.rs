@@ -256,7 +256,7 @@ fn responses_header_problems_are_reported_on_line_1() {
     .assert_row_error(
         1,
         "rel_bogus",
-        "unknown item code `rel_bogus` (not in instrument agency-cx version 1)",
+        "unknown item code `rel_bogus` (not in instrument agency-cx version 2)",
     );
     db.import_for_wave(
         "responses",
@@ -341,7 +341,7 @@ fn the_default_instrument_imports_through_the_cli_once_its_services_exist() {
     .assert_ok();
     db.rind(&["instrument", "import", default])
         .assert_ok()
-        .assert_stdout_contains("imported instrument agency-cx version 1");
+        .assert_stdout_contains("imported instrument agency-cx version 2");
     db.import("agencies", "code,name\nDOT,Transportation\n")
         .assert_ok();
     db.rind(&[

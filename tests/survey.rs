@@ -320,14 +320,19 @@ fn staff_answer_the_mirrored_items_in_their_own_wording() {
     let path = link_of(&links, &common::staff_email(0));
     let page = app.get(&path);
     assert_eq!(page.status, 200);
+    // The customer statement, framed as a prediction of the customers' answer.
     assert!(
+        page.body.contains(
+            "<legend>How will agency customers answer: &#34;The IT office delivers what it \
+             commits to, when it said it would.&#34;?</legend>"
+        ),
+        "{}",
         page.body
-            .contains("How do you think agencies rate us on delivering what we commit to")
     );
     assert!(
         !page
             .body
-            .contains("The IT office delivers what it commits to")
+            .contains("<legend>The IT office delivers what it commits to")
     );
     assert!(
         !page.body.contains("q_comment_start"),

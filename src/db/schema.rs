@@ -85,6 +85,8 @@ diesel::table! {
         customer_wording -> Text,
         staff_wording -> Nullable<Text>,
         service_id -> Nullable<BigInt>,
+        label -> Text,
+        anchors -> Nullable<Text>,
     }
 }
 
@@ -164,6 +166,7 @@ diesel::table! {
         target -> Double,
         actual -> Double,
         higher_is_better -> Bool,
+        label -> Nullable<Text>,
     }
 }
 

@@ -75,6 +75,9 @@ pub fn open(conn: &mut DbConnection, token: &super::tokens::LinkToken) -> Result
 pub const MAX_TEXT_CHARS: usize = 4_000;
 /// The form value of "N/A" on a per-service question.
 pub const NOT_APPLICABLE: &str = "na";
+/// The words of the "N/A" option, the same for both audiences: a customer whose agency
+/// does not use the service and a staff member who can't predict the answer both skip it.
+pub const NOT_APPLICABLE_LABEL: &str = "Don't know / not applicable";
 /// Answers at or below this on a satisfaction-like scale make a follow-up urgent.
 pub const LOW_SCORE: u8 = 2;
 
@@ -125,7 +128,7 @@ pub struct Question {
     pub section: Section,
     /// Empty for a text question.
     pub choices: Vec<Choice>,
-    /// The label of the "N/A" option, on per-service questions.
+    /// The label of the "N/A" option ([`NOT_APPLICABLE_LABEL`]), on per-service questions.
     pub not_applicable: Option<&'static str>,
 }
 
@@ -145,83 +148,24 @@ impl Question {
     }
 }
 
-fn labelled(words: &[&str], first: u8) -> Vec<Choice> {
-    words
-        .iter()
-        .zip(first..)
-        .map(|(word, value)| Choice {
-            value: value.to_string(),
-            label: (*word).to_string(),
-        })
-        .collect()
-}
-
-fn numbered(lo: u8, hi: u8, low: &str, high: &str) -> Vec<Choice> {
-    (lo..=hi)
-        .map(|v| Choice {
-            value: v.to_string(),
-            label: if v == lo {
-                format!("{v} ({low})")
-            } else if v == hi {
-                format!("{v} ({high})")
-            } else {
-                v.to_string()
-            },
-        })
-        .collect()
-}
-
-fn choices(scale: Scale, dimension: &str, audience: Audience) -> Vec<Choice> {
-    let satisfaction = matches!(dimension, "overall" | "service");
-    match (scale, audience) {
-        (Scale::Likert5, _) if satisfaction => labelled(
-            &[
-                "Very dissatisfied",
-                "Dissatisfied",
-                "Neither satisfied nor dissatisfied",
-                "Satisfied",
-                "Very satisfied",
-            ],
-            1,
-        ),
-        (Scale::Likert5, Audience::Customer) => labelled(
-            &[
-                "Strongly disagree",
-                "Disagree",
-                "Neither agree nor disagree",
-                "Agree",
-                "Strongly agree",
-            ],
-            1,
-        ),
-        (Scale::Likert5, Audience::Staff) => {
-            labelled(&["Very poor", "Poor", "Fair", "Good", "Excellent"], 1)
-        }
-        (Scale::Importance5, _) => labelled(
-            &[
-                "Not important",
-                "Slightly important",
-                "Moderately important",
-                "Very important",
-                "Critical",
-            ],
-            1,
-        ),
-        (Scale::Ces7, Audience::Customer) => labelled(
-            &[
-                "Strongly disagree",
-                "Disagree",
-                "Somewhat disagree",
-                "Neither agree nor disagree",
-                "Somewhat agree",
-                "Agree",
-                "Strongly agree",
-            ],
-            1,
-        ),
-        (Scale::Ces7, Audience::Staff) => numbered(1, 7, "very hard", "very easy"),
-        (Scale::Nps11, _) => numbered(0, 10, "not at all likely", "extremely likely"),
-        (Scale::YesNo, _) => vec![
+/// The answer options of an item: its own response labels, the same for both audiences
+/// (staff predict the customers' answer, on the customers' labels).
+fn choices(item: &Item) -> Vec<Choice> {
+    match (item.anchors, item.scale) {
+        (Some(anchors), scale) => anchors
+            .labels(scale)
+            .into_iter()
+            .map(|(value, label)| Choice {
+                value: value.to_string(),
+                // On 0..10 the number is the answer; a worded end keeps its number beside it.
+                label: if scale == Scale::Nps11 && label != value.to_string() {
+                    format!("{value} ({label})")
+                } else {
+                    label.to_string()
+                },
+            })
+            .collect(),
+        (None, Scale::YesNo) => vec![
             Choice {
                 value: "1".into(),
                 label: "Yes".into(),
@@ -231,7 +175,7 @@ fn choices(scale: Scale, dimension: &str, audience: Audience) -> Vec<Choice> {
                 label: "No".into(),
             },
         ],
-        (Scale::Text, _) => Vec::new(),
+        (None, _) => Vec::new(),
     }
 }
 
@@ -249,7 +193,8 @@ fn section_of(item: &Item) -> Section {
 }
 
 /// The questions `audience` is asked, in instrument order: customers get every item in
-/// the customer wording; staff only the mirrored items, in the staff wording.
+/// the customer wording; staff only the mirrored items, in the staff wording. Both pick from
+/// the item's own response labels, and per-service items offer both the same "N/A".
 pub fn questions(items: &[Item], audience: Audience) -> Vec<Question> {
     items
         .iter()
@@ -266,11 +211,8 @@ pub fn questions(items: &[Item], audience: Audience) -> Vec<Question> {
                 scale: item.scale,
                 wording,
                 section: section_of(item),
-                choices: choices(item.scale, &item.dimension, audience),
-                not_applicable: item.service_id.map(|_| match audience {
-                    Audience::Customer => "N/A: my agency does not use this service",
-                    Audience::Staff => "N/A: I don't know",
-                }),
+                choices: choices(item),
+                not_applicable: item.service_id.map(|_| NOT_APPLICABLE_LABEL),
             })
         })
         .collect()
@@ -640,16 +582,19 @@ mod tests {
     use super::*;
 
     fn item(code: &str, scale: Scale, staff: bool, service: bool) -> Item {
+        let dimension = if scale == Scale::YesNo {
+            "contact"
+        } else {
+            "reliability"
+        };
         Item {
             id: 1,
             position: 0,
             code: code.into(),
-            dimension: if scale == Scale::YesNo {
-                "contact".into()
-            } else {
-                "reliability".into()
-            },
+            dimension: dimension.into(),
             scale,
+            label: code.into(),
+            anchors: crate::domain::Anchors::default_for(scale, dimension),
             customer_wording: format!("{code}?"),
             staff_wording: staff.then(|| format!("{code}, staff?")),
             service_id: service.then_some(7),
@@ -675,6 +620,58 @@ mod tests {
         assert_eq!(staff.len(), 1);
         assert_eq!(staff[0].wording, "a, staff?");
         assert_eq!(questions(&items, Audience::Customer).len(), 2);
+    }
+
+    #[test]
+    fn both_audiences_pick_from_the_items_own_labels_and_the_same_na() {
+        use crate::domain::Anchors;
+        let mut quality = item("q", Scale::Likert5, true, true);
+        quality.anchors = Some(Anchors::Quality);
+        let items = [
+            item("a", Scale::Likert5, true, false),
+            quality,
+            item("e", Scale::Ces7, true, false),
+            item("n", Scale::Nps11, true, false),
+            item("i", Scale::Importance5, true, false),
+        ];
+        let customer = questions(&items, Audience::Customer);
+        let staff = questions(&items, Audience::Staff);
+        assert_eq!(customer.len(), staff.len());
+        for (c, s) in customer.iter().zip(&staff) {
+            assert_eq!(c.choices, s.choices, "{}", c.code);
+            assert_eq!(c.not_applicable, s.not_applicable, "{}", c.code);
+            assert!(!c.choices.is_empty(), "{}", c.code);
+        }
+        let labels = |q: &Question| {
+            q.choices
+                .iter()
+                .map(|c| c.label.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(&staff[0])[0], "Strongly disagree");
+        assert_eq!(
+            labels(&staff[1]),
+            ["Very poor", "Poor", "Fair", "Good", "Excellent"]
+        );
+        assert_eq!(staff[1].not_applicable, Some(NOT_APPLICABLE_LABEL));
+        assert_eq!(staff[0].not_applicable, None);
+        assert_eq!(labels(&staff[2]).len(), 7);
+        assert_eq!(labels(&staff[2])[6], "Strongly agree");
+        assert_eq!(labels(&staff[3])[0], "0 (Not at all likely)");
+        assert_eq!(labels(&staff[3])[5], "5");
+        assert_eq!(labels(&staff[3])[10], "10 (Extremely likely)");
+        assert_eq!(labels(&staff[4])[4], "Critical");
+
+        // N/A is an answer on the per-service item for staff as for customers, nowhere else.
+        for q in [&customer, &staff] {
+            let na = check(q, &form(&[("q_q", "na")]), Action::Submit);
+            assert!(na.is_ok(), "{na:?}");
+            assert_eq!(na.answers["q"], Answered::NotApplicable);
+            assert_eq!(
+                check(q, &form(&[("q_a", "na")]), Action::Save).errors.len(),
+                1
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::anchors::{Anchors, check_label, label_from_wording};
 use super::{Scale, parse_code};
 use crate::error::{AppError, Result, RowError};
 
@@ -25,6 +26,12 @@ pub struct ItemDef {
     pub code: String,
     pub dimension: String,
     pub scale: Scale,
+    /// Short name for charts, tables and summaries: the instrument's `label`, or one
+    /// derived from the customer wording ([`label_from_wording`]).
+    pub label: String,
+    /// The response labels both audiences pick from: the instrument's `anchors`, or the
+    /// default for the scale and dimension. `None` only for yes/no and text items.
+    pub anchors: Option<Anchors>,
     /// Wording shown to agency customers.
     pub customer: String,
     /// Wording shown to IT staff; present means the item is mirrored.
@@ -57,9 +64,28 @@ struct RawItem {
     code: Option<String>,
     dimension: Option<String>,
     scale: Option<String>,
+    label: Option<String>,
+    anchors: Option<String>,
+    /// Accepted only when it names the labels customers see: staff predict the customers'
+    /// answer, so a different set is refused.
+    staff_anchors: Option<String>,
     customer: Option<String>,
     staff: Option<String>,
     service: Option<String>,
+}
+
+/// ", use one of: ..." for a scale that has anchors, or why it has none.
+fn fitting(scale: Scale) -> String {
+    let names: Vec<&str> = Anchors::ALL
+        .into_iter()
+        .filter(|a| a.fits(scale))
+        .map(Anchors::as_str)
+        .collect();
+    if names.is_empty() {
+        format!("; a {} item has no response labels", scale.as_str())
+    } else {
+        format!("; use {}", names.join(", "))
+    }
 }
 
 fn line_of(source: &str, offset: usize) -> u64 {
@@ -136,12 +162,12 @@ impl InstrumentDef {
         for (index, spanned) in raw.items.into_iter().enumerate() {
             let line = line_of(source, spanned.span().start);
             let item = spanned.into_inner();
-            let label =
+            let field =
                 non_empty(item.code.clone()).unwrap_or_else(|| format!("item #{}", index + 1));
             let mut err = |message: String| {
                 errors.push(RowError {
                     line,
-                    field: Some(label.clone()),
+                    field: Some(field.clone()),
                     message,
                 })
             };
@@ -188,6 +214,63 @@ impl InstrumentDef {
                     scale.as_str()
                 ));
             }
+            let label = match non_empty(item.label) {
+                Some(label) => {
+                    if let Err(e) = check_label(&label) {
+                        err(e);
+                    }
+                    label
+                }
+                None => {
+                    let derived = label_from_wording(&customer);
+                    if derived.is_empty() {
+                        code.clone()
+                    } else {
+                        derived
+                    }
+                }
+            };
+            let given_anchors = non_empty(item.anchors).and_then(|name| {
+                Anchors::parse(&name)
+                    .map_err(|e| err(format!("`anchors`: {e}")))
+                    .ok()
+            });
+            let anchors = match (scale, given_anchors) {
+                (Some(scale), Some(given)) if !given.fits(scale) => {
+                    err(format!(
+                        "`anchors = \"{}\"` does not fit the {} scale{}",
+                        given.as_str(),
+                        scale.as_str(),
+                        fitting(scale)
+                    ));
+                    None
+                }
+                (_, Some(given)) => Some(given),
+                (Some(scale), None) => Anchors::default_for(scale, &dimension),
+                (None, None) => None,
+            };
+            if let Some(name) = non_empty(item.staff_anchors) {
+                match Anchors::parse(&name) {
+                    Err(e) => err(format!("`staff_anchors`: {e}")),
+                    Ok(_) if staff.is_none() => err(
+                        "`staff_anchors` is only meaningful on a mirrored item (one with a `staff` wording)"
+                            .into(),
+                    ),
+                    Ok(staff_anchors) => {
+                        if let Some(anchors) = anchors
+                            && staff_anchors != anchors
+                        {
+                            err(format!(
+                                "staff would answer on `{}` labels but customers on `{}`: staff \
+                                 predict the customers' answer, so they must see the same response \
+                                 labels; remove `staff_anchors` (the item's `anchors` apply to both)",
+                                staff_anchors.as_str(),
+                                anchors.as_str()
+                            ));
+                        }
+                    }
+                }
+            }
             let service = non_empty(item.service);
             if let Some(service) = &service {
                 if !known_services.contains(service) {
@@ -207,6 +290,8 @@ impl InstrumentDef {
                     code,
                     dimension,
                     scale,
+                    label,
+                    anchors,
                     customer,
                     staff,
                     service,
@@ -249,6 +334,7 @@ impl InstrumentDef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::MAX_LABEL_CHARS;
 
     fn services() -> HashSet<String> {
         ["email", "network"].iter().map(|s| s.to_string()).collect()
@@ -302,6 +388,122 @@ customer = "Say more"
         assert!(def.items[0].is_mirrored());
         assert_eq!(def.items[1].service.as_deref(), Some("email"));
         assert_eq!(def.items[3].scale, Scale::Text);
+        // No `label` or `anchors` given: derived from the wording, defaults for the scale.
+        assert_eq!(def.items[0].label, "Works");
+        assert_eq!(def.items[0].anchors, Some(Anchors::Agreement));
+        assert_eq!(def.items[1].anchors, Some(Anchors::Satisfaction));
+        assert_eq!(def.items[2].anchors, Some(Anchors::Importance));
+        assert_eq!(def.items[3].anchors, None);
+        assert_eq!(def.items[3].label, "Say more");
+    }
+
+    /// GOOD with `extra` lines added to its first item (`rel_1`, mirrored, likert5).
+    fn first_item_with(extra: &str) -> String {
+        GOOD.replacen(
+            "staff = \"Do they think it works?\"\n",
+            &format!("staff = \"Do they think it works?\"\n{extra}\n"),
+            1,
+        )
+    }
+
+    #[test]
+    fn labels_are_given_or_derived_and_at_most_60_characters() {
+        let given = first_item_with("label = \"  Works as promised \"");
+        let def = InstrumentDef::parse(&given, &services()).unwrap();
+        assert_eq!(def.items[0].label, "Works as promised");
+
+        let long = "x".repeat(MAX_LABEL_CHARS + 1);
+        let rows = rows(&first_item_with(&format!("label = \"{long}\"")));
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].field.as_deref(), Some("rel_1"));
+        assert!(rows[0].message.contains("61 characters"), "{rows:?}");
+        let exact = "x".repeat(MAX_LABEL_CHARS);
+        assert!(
+            InstrumentDef::parse(
+                &first_item_with(&format!("label = \"{exact}\"")),
+                &services()
+            )
+            .is_ok()
+        );
+
+        // A long wording gives a label cut at a word.
+        let wordy = GOOD.replace(
+            "customer = \"Works?\"",
+            "customer = \"The IT office delivers what it commits to, when it said it would.\"",
+        );
+        let def = InstrumentDef::parse(&wordy, &services()).unwrap();
+        assert_eq!(
+            def.items[0].label,
+            "The IT office delivers what it commits to, when it said it"
+        );
+    }
+
+    #[test]
+    fn anchors_must_fit_the_scale() {
+        let def =
+            InstrumentDef::parse(&first_item_with("anchors = \"quality\""), &services()).unwrap();
+        assert_eq!(def.items[0].anchors, Some(Anchors::Quality));
+
+        for (anchors, needle) in [
+            ("likelihood", "does not fit the likert5 scale"),
+            ("frequency", "unknown anchors `frequency`"),
+        ] {
+            let rows = rows(&first_item_with(&format!("anchors = \"{anchors}\"")));
+            assert_eq!(rows.len(), 1, "{rows:?}");
+            assert_eq!(rows[0].field.as_deref(), Some("rel_1"));
+            assert!(rows[0].message.contains(needle), "{rows:?}");
+        }
+        let fits = rows(&first_item_with("anchors = \"ease\""));
+        assert!(
+            fits[0]
+                .message
+                .contains("use agreement, satisfaction, quality"),
+            "{fits:?}"
+        );
+        // Text items have no response labels at all.
+        let text = rows(&GOOD.replace(
+            "customer = \"Say more\"",
+            "customer = \"Say more\"\nanchors = \"agreement\"",
+        ));
+        assert_eq!(text[0].field.as_deref(), Some("c"));
+        assert!(text[0].message.contains("no response labels"), "{text:?}");
+    }
+
+    #[test]
+    fn staff_of_a_mirrored_item_must_see_the_customers_labels() {
+        let mismatch = rows(&first_item_with(
+            "anchors = \"agreement\"\nstaff_anchors = \"quality\"",
+        ));
+        assert_eq!(mismatch.len(), 1, "{mismatch:?}");
+        assert_eq!(mismatch[0].field.as_deref(), Some("rel_1"));
+        assert!(
+            mismatch[0]
+                .message
+                .contains("predict the customers' answer")
+                && mismatch[0].message.contains("same response labels"),
+            "{mismatch:?}"
+        );
+        // Against the default anchors too: a likert5 reliability item is agreement.
+        let against_default = rows(&first_item_with("staff_anchors = \"quality\""));
+        assert_eq!(against_default[0].field.as_deref(), Some("rel_1"));
+
+        // The same labels named twice are accepted and change nothing.
+        let plain =
+            InstrumentDef::parse(&first_item_with("anchors = \"agreement\""), &services()).unwrap();
+        let same = InstrumentDef::parse(
+            &first_item_with("anchors = \"agreement\"\nstaff_anchors = \"agreement\""),
+            &services(),
+        )
+        .unwrap();
+        assert_eq!(plain.items, same.items);
+
+        // On an item staff are not asked, `staff_anchors` means nothing and is refused.
+        let unmirrored = rows(&GOOD.replace(
+            "customer = \"Email?\"",
+            "customer = \"Email?\"\nstaff_anchors = \"satisfaction\"",
+        ));
+        assert_eq!(unmirrored[0].field.as_deref(), Some("svc_email"));
+        assert!(unmirrored[0].message.contains("mirrored"), "{unmirrored:?}");
     }
 
     #[test]
@@ -312,6 +514,43 @@ customer = "Say more"
             .collect();
         let def =
             InstrumentDef::parse(crate::store::instruments::DEFAULT_INSTRUMENT, &services).unwrap();
+        assert_eq!(def.version, 2);
+        let source = crate::store::instruments::DEFAULT_INSTRUMENT;
+        let mut labels = HashSet::new();
+        for item in &def.items {
+            assert!(
+                !item.label.is_empty() && item.label.chars().count() <= MAX_LABEL_CHARS,
+                "{}: label `{}`",
+                item.code,
+                item.label
+            );
+            assert!(
+                labels.insert(item.label.clone()),
+                "{}: label used twice",
+                item.code
+            );
+            // Every label is written out, not derived.
+            assert!(
+                source.contains(&format!("label = \"{}\"", item.label)),
+                "{}: no explicit label",
+                item.code
+            );
+            assert_eq!(
+                item.anchors.is_some(),
+                item.scale.is_rating(),
+                "{}",
+                item.code
+            );
+            // A mirrored item shows staff the customer statement, framed as a prediction.
+            if let Some(staff) = &item.staff {
+                assert_eq!(
+                    staff,
+                    &format!("How will agency customers answer: \"{}\"?", item.customer),
+                    "{}",
+                    item.code
+                );
+            }
+        }
         let dims = [
             "reliability",
             "responsiveness",

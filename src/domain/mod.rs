@@ -1,10 +1,12 @@
 //! Plain domain types that parse on construction: once a value exists, it is valid.
 
+pub mod anchors;
 pub mod email;
 pub mod instrument;
 pub mod reminders;
 pub mod scale;
 
+pub use anchors::{Anchors, MAX_LABEL_CHARS, label_from_wording};
 pub use email::Email;
 pub use instrument::{InstrumentDef, ItemDef};
 pub use reminders::ReminderSchedule;

@@ -10,6 +10,9 @@ use crate::error::Result;
 use crate::store::sla::{self, NewSlaMetric};
 use crate::store::{agencies, services, waves};
 
+/// The longest SLA metric label, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
 pub(super) fn metrics<R: Read>(
     conn: &mut DbConnection,
     reader: &mut super::CsvReader<R>,
@@ -22,7 +25,7 @@ pub(super) fn metrics<R: Read>(
         reader,
         ImportKind::Sla,
         &["service", "metric", "target", "actual", "higher_is_better"],
-        &["agency"],
+        &["agency", "label"],
         |c| Err(format!("unknown column `{c}`")),
     )?;
     let service_ids = services::ids_by_code(conn)?;
@@ -54,6 +57,20 @@ pub(super) fn metrics<R: Read>(
         if metric.is_none() {
             errors.push(line, Some("metric"), "metric is empty");
         }
+        // Empty or absent: no label (pages then show the metric code in words).
+        let label = columns.non_empty(record, "label").and_then(|label| {
+            let n = label.chars().count();
+            if n > MAX_LABEL_CHARS {
+                errors.push(
+                    line,
+                    Some("label"),
+                    format!("label is {n} characters; at most {MAX_LABEL_CHARS}"),
+                );
+                None
+            } else {
+                Some(label.to_string())
+            }
+        });
         let mut number = |column: &str| match columns.non_empty(record, column).map(parse_number) {
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => {
@@ -115,6 +132,7 @@ pub(super) fn metrics<R: Read>(
                 target,
                 actual,
                 higher_is_better,
+                label,
             },
         )?;
         Ok(Written::created(created))

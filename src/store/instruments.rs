@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::{instruments, items};
-use crate::domain::{InstrumentDef, Scale};
+use crate::domain::{Anchors, InstrumentDef, Scale};
 use crate::error::{AppError, Result};
 use crate::with_backend;
 
@@ -29,6 +29,11 @@ pub struct Item {
     pub code: String,
     pub dimension: String,
     pub scale: Scale,
+    /// Short name for charts, tables and summaries.
+    pub label: String,
+    /// The response labels both audiences pick from; `None` only for yes/no and text items.
+    /// Items stored without anchors (before they were recorded) get their scale's default.
+    pub anchors: Option<Anchors>,
     pub customer_wording: String,
     pub staff_wording: Option<String>,
     pub service_id: Option<i64>,
@@ -46,6 +51,8 @@ type ItemRow = (
     String,
     String,
     String,
+    String,
+    Option<String>,
     String,
     Option<String>,
     Option<i64>,
@@ -110,6 +117,8 @@ pub fn insert(
                 items::scale.eq(item.scale.as_str()),
                 items::customer_wording.eq(&item.customer),
                 items::staff_wording.eq(item.staff.as_deref()),
+                items::label.eq(&item.label),
+                items::anchors.eq(item.anchors.map(Anchors::as_str)),
                 items::service_id.eq(service_id),
             ))
             .execute(conn)?;
@@ -165,6 +174,8 @@ pub fn items(conn: &mut DbConnection, instrument_id: i64) -> Result<Vec<Item>> {
             items::scale,
             items::customer_wording,
             items::staff_wording,
+            items::label,
+            items::anchors,
             items::service_id,
         ))
         .load(conn)?;
@@ -178,10 +189,19 @@ pub fn items(conn: &mut DbConnection, instrument_id: i64) -> Result<Vec<Item>> {
                 scale,
                 customer_wording,
                 staff_wording,
+                label,
+                anchors,
                 service_id,
             )| {
                 let scale = Scale::parse(&scale)
                     .map_err(|e| AppError::Internal(format!("stored item {code}: {e}")))?;
+                let anchors = match anchors {
+                    Some(name) => Some(
+                        Anchors::parse(&name)
+                            .map_err(|e| AppError::Internal(format!("stored item {code}: {e}")))?,
+                    ),
+                    None => Anchors::default_for(scale, &dimension),
+                };
                 Ok(Item {
                     id,
                     position: usize::try_from(position).map_err(|_| {
@@ -190,6 +210,8 @@ pub fn items(conn: &mut DbConnection, instrument_id: i64) -> Result<Vec<Item>> {
                     code,
                     dimension,
                     scale,
+                    label,
+                    anchors,
                     customer_wording,
                     staff_wording,
                     service_id,

@@ -19,6 +19,8 @@ pub struct SlaMetric {
     pub target: f64,
     pub actual: f64,
     pub higher_is_better: bool,
+    /// What to call the metric in pages and reports; `None`: the file gave no label.
+    pub label: Option<String>,
 }
 
 impl SlaMetric {
@@ -41,9 +43,11 @@ pub struct NewSlaMetric {
     pub target: f64,
     pub actual: f64,
     pub higher_is_better: bool,
+    pub label: Option<String>,
 }
 
-/// Stores a metric, replacing the figures of the same wave, service, agency and metric.
+/// Stores a metric, replacing the figures (and label) of the same wave, service, agency and
+/// metric.
 /// Returns true if it was new.
 pub fn save(conn: &mut DbConnection, m: &NewSlaMetric) -> Result<bool> {
     let mut query = sla_metrics::table
@@ -61,6 +65,7 @@ pub fn save(conn: &mut DbConnection, m: &NewSlaMetric) -> Result<bool> {
         sla_metrics::target.eq(m.target),
         sla_metrics::actual.eq(m.actual),
         sla_metrics::higher_is_better.eq(m.higher_is_better),
+        sla_metrics::label.eq(m.label.as_deref()),
     );
     match existing {
         Some(id) => {

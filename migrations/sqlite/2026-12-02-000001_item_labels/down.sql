@@ -1,0 +1,3 @@
+ALTER TABLE sla_metrics DROP COLUMN label;
+ALTER TABLE items DROP COLUMN anchors;
+ALTER TABLE items DROP COLUMN label;
