@@ -151,7 +151,22 @@ fn gap_report_from_imported_files_matches_scipy() {
     assert_eq!(verdict("q2"), "aligned");
     assert_eq!(verdict("overall"), "blind_spot");
     assert_eq!(verdict("svc_email"), "blind_spot");
-    assert_eq!(verdict("imp_reliability"), "hidden_strength");
+    // An importance item says what matters, not how IT performs: its significant,
+    // material negative gap (it matters more to customers than staff think) is a priority
+    // IT underestimates, never a hidden strength.
+    assert_eq!(verdict("imp_reliability"), "underestimated_priority");
+    // Each row names its question for people, beside the code.
+    let q1 = find(&report["items"], "item", "q1");
+    assert!(
+        q1["label"]
+            .as_str()
+            .is_some_and(|l| !l.is_empty() && l != "q1"),
+        "{q1}"
+    );
+    assert!(
+        q1["wording"].as_str().is_some_and(|w| !w.is_empty()),
+        "{q1}"
+    );
     let reliability = find(&report["dimensions"], "dimension", "reliability");
     check_row(
         reliability,
@@ -278,7 +293,7 @@ fn trend_and_report_routes() {
     assert!(
         early
             .stdout
-            .starts_with("wave,breakdown,group,table,key,measure,value")
+            .starts_with("wave,breakdown,group,table,key,label,measure,value")
     );
     assert!(!early.stdout.contains("\nW2,"));
 

@@ -125,7 +125,7 @@ fn the_waves_api_lists_waves_oldest_first_with_their_counts() {
         json!({
             "code": "FY26-Q1",
             "instrument": "agency-cx",
-            "instrument_version": 1,
+            "instrument_version": 2,
             "baseline": true,
             "status": "draft",
             "opens_at": "2026-01-05T00:00:00Z",

@@ -455,7 +455,11 @@ fn dumbbell_draws_each_item_at_its_means_sorted_by_gap() {
         let expected = report
             .items
             .iter()
-            .filter(|i| i.gap.verdict == verdict && i.gap.customer.mean.is_some())
+            .filter(|i| {
+                i.gap.verdict == verdict
+                    && i.gap.customer.mean.is_some()
+                    && i.scale != Scale::Importance5
+            })
             .count();
         assert!(expected > 0, "the fixture has a {verdict:?}");
         assert_eq!(
@@ -482,9 +486,43 @@ fn dumbbell_draws_each_item_at_its_means_sorted_by_gap() {
     likert.assert_linear();
     nps.assert_linear();
     let mut rows: Vec<(f64, f64)> = Vec::new();
-    for row in &report.items {
+    // Importance says what matters, not how IT performs: never on this chart, on its own.
+    let importance: Vec<_> = report
+        .items
+        .iter()
+        .filter(|r| r.scale == Scale::Importance5)
+        .collect();
+    assert!(!importance.is_empty(), "the fixture has an importance item");
+    let priorities = render(
+        &GapDumbbell::priorities(&report, &items),
+        "gap_priorities",
+        &ChartOptions::new("What matters"),
+    );
+    for row in &importance {
+        assert!(
+            svg.text(&row.label).is_none(),
+            "{} on the performance chart",
+            row.item
+        );
+        assert!(
+            priorities.text(&row.label).is_some(),
+            "{} not on its own",
+            row.item
+        );
+    }
+    for row in report
+        .items
+        .iter()
+        .filter(|r| r.scale != Scale::Importance5)
+    {
+        // Rows are named by their labels, never by their codes.
+        assert!(
+            svg.text(&row.item).is_none(),
+            "{} drawn by its code",
+            row.item
+        );
         let label = svg
-            .text(&row.item)
+            .text(&row.label)
             .unwrap_or_else(|| panic!("a label for {}", row.item));
         let y = label.num("y");
         let colour = palette::verdict(row.gap.verdict);
@@ -505,10 +543,14 @@ fn dumbbell_draws_each_item_at_its_means_sorted_by_gap() {
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert!(rows.windows(2).all(|w| w[0].1 >= w[1].1), "{rows:?}");
 
-    // The table lists every item, with "—" for the hidden staff side.
+    // The table lists every item it draws, with "—" for the hidden staff side.
     let table = chart.table();
-    assert_eq!(table.rows.len(), report.items.len());
-    let overall = table.rows.iter().find(|r| r[0] == "overall_sat").unwrap();
+    assert_eq!(table.rows.len(), report.items.len() - importance.len());
+    let overall = table
+        .rows
+        .iter()
+        .find(|r| r[0] == "Label of overall_sat")
+        .unwrap();
     assert_eq!(overall[5], "—");
     assert_eq!(overall[10], "Too few answers");
     assert!(svg.source.contains("<desc>"));
@@ -527,7 +569,8 @@ fn dumbbell_of_dimensions_and_of_a_suppressed_group() {
     let axis = svg.x_axis(integer);
     axis.assert_linear();
     for d in &report.dimensions {
-        let y = svg.text(&d.dimension).unwrap().num("y");
+        let name = rind::words::dimension_name(&d.dimension);
+        let y = svg.text(&name).unwrap().num("y");
         let colour = palette::verdict(d.gap.verdict);
         let dot = svg.dots(colour).into_iter().find(|p| p.1 == y).unwrap();
         within_a_pixel(
@@ -550,6 +593,7 @@ fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
             report.items.iter().map(move |row| {
                 let mut row = row.clone();
                 row.item = format!("{}_{k}", row.item);
+                row.label = format!("{}_{k}", row.label);
                 row
             })
         })
@@ -564,19 +608,20 @@ fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
         .collect();
     let chart = GapDumbbell::items(&many, &info);
     let svg = render(&chart, "gap_long", &ChartOptions::new("Every item"));
-    let drawn = many.iter().filter(|r| svg.text(&r.item).is_some()).count();
+    let drawn = many.iter().filter(|r| svg.text(&r.label).is_some()).count();
     assert!(drawn > 5 && drawn < many.len(), "{drawn} of {}", many.len());
     let note = format!(
         "{} more items, further down the order, did not fit: see the table.",
         many.len() - drawn
     );
-    // What is drawn is the top of the order: the largest gaps, on whichever scale.
+    // What is drawn is the top of the order: the largest gaps as a share of each item's
+    // scale, whichever scale it is on.
     let mut sorted: Vec<&rind::analysis::gap::ItemGap> = many.iter().collect();
     sorted.sort_by(|a, b| {
-        let gap = |r: &rind::analysis::gap::ItemGap| r.gap.gap.unwrap_or(f64::NEG_INFINITY);
+        let gap = |r: &rind::analysis::gap::ItemGap| r.gap_share().unwrap_or(f64::NEG_INFINITY);
         gap(b).total_cmp(&gap(a))
     });
-    assert!(sorted[..drawn].iter().all(|r| svg.text(&r.item).is_some()));
+    assert!(sorted[..drawn].iter().all(|r| svg.text(&r.label).is_some()));
     assert!(svg.text(&note).is_some(), "no note: {note}");
     assert_eq!(chart.table().rows.len(), many.len());
     // Without respondent counts, the caption gives how many answered each item.
@@ -589,7 +634,7 @@ fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
     let tall = ChartOptions::new("Every item").size(720, chart.suggested_height());
     let svg = render(&chart, "gap_long_tall", &tall);
     assert_eq!(
-        many.iter().filter(|r| svg.text(&r.item).is_some()).count(),
+        many.iter().filter(|r| svg.text(&r.label).is_some()).count(),
         many.len()
     );
 }
@@ -652,7 +697,7 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
         y.pixel(email.watermelon.customers.csat.unwrap()),
         "CSAT",
     );
-    assert!(svg.text("email: watermelon").is_some());
+    assert!(svg.text("Email: watermelon").is_some());
 
     // hosting: customers answered, but no SLA figures; network: SLA, but no question.
     let notes: String = svg
@@ -661,9 +706,9 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
         .map(|t| t.text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    assert!(notes.contains("hosting (no SLA figures)"), "{notes}");
+    assert!(notes.contains("Hosting (no SLA figures)"), "{notes}");
     assert!(
-        notes.contains("network (no satisfaction question)"),
+        notes.contains("Network (no satisfaction question)"),
         "{notes}"
     );
     // The lines it is judged against: target at 95%, red line at 60%.
@@ -671,7 +716,7 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
     within_a_pixel(target.num("x") + 4.0, x.pixel(0.95), "target line");
     let table = chart.table();
     assert_eq!(table.rows.len(), 3);
-    assert!(table.rows.iter().any(|r| r[0] == "hosting" && r[2] == "—"));
+    assert!(table.rows.iter().any(|r| r[0] == "Hosting" && r[2] == "—"));
 
     // One agency's view: DOR's cells are hidden and listed as suppressed.
     let dor = WatermelonScatter::agency(&report, "DOR", &Names::default());
@@ -682,16 +727,16 @@ fn watermelon_scatter_places_services_and_lists_the_rest() {
         .map(|t| t.text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    assert!(notes.contains("email (suppressed)"), "{notes}");
+    assert!(notes.contains("Email (suppressed)"), "{notes}");
     assert!(
-        notes.contains("network (no satisfaction question)"),
+        notes.contains("Network (no satisfaction question)"),
         "{notes}"
     );
     let table = dor.table();
     let finding = |service: &str| table.rows.iter().find(|r| r[0] == service).unwrap()[6].clone();
-    assert_eq!(finding("email"), "Suppressed: fewer than 5 answered");
+    assert_eq!(finding("Email"), "Suppressed: fewer than 5 answered");
     assert_eq!(
-        finding("network"),
+        finding("Network"),
         "Not enough data: no satisfaction question"
     );
     assert!(svg.dots_in_plot(palette::VERMILLION).is_empty());

@@ -460,12 +460,14 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
 
     let (status, html, _) = cio.get("/waves/FY26-Q3");
     assert_eq!(status, 200);
-    // Every item of the API's table is a row, with its finding.
+    // Every item of the API's table is a row, named by its label and linked by its code,
+    // with its finding.
     for item in gap["items"].as_array().unwrap() {
         let code = item["item"].as_str().unwrap();
+        let label = escaped(item["label"].as_str().unwrap());
         assert!(
             html.contains(&format!(
-                "<th scope=\"row\"><a href=\"/waves/FY26-Q3/items/{code}\">{code}</a></th>"
+                "<th scope=\"row\"><a href=\"/waves/FY26-Q3/items/{code}\">{label}</a></th>"
             )),
             "{code}"
         );
@@ -479,9 +481,10 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         .filter(|i| i["verdict"] == "blind_spot")
         .count();
     assert_eq!(html.matches(">Blind spot</td>").count(), blind);
-    // Five charts inline (gaps, services, importance–performance, agencies, the answers
-    // to every question), each an image with a title, and parseable.
-    assert_eq!(html.matches("<svg role=\"img\"").count(), 5, "{html}");
+    // Six charts inline (how IT performs, what matters to agencies, services,
+    // importance–performance, agencies, the answers to every question), each an image
+    // with a title, and parseable.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 6, "{html}");
     for svg in html.split("<svg role=\"img\"").skip(1) {
         let end = svg.find("</svg>").unwrap();
         let doc = format!("<svg role=\"img\"{}</svg>", &svg[..end]);
@@ -507,13 +510,14 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert!(!html.contains("Agencies × dimensions"));
     assert_eq!(
         html.matches("<svg role=\"img\"").count(),
-        4,
-        "no agency heatmap for viewers (the other four charts only)"
+        5,
+        "no agency heatmap for viewers (the other five charts only)"
     );
+    let dot = ">Department of Transportation<";
     let (_, rates, _) = viewer.get("/waves/FY26-Q3/rates");
-    assert!(rates.contains("All customers") && !rates.contains(">DOT<"));
+    assert!(rates.contains("All customers") && !rates.contains(dot));
     let (_, rates, _) = cio.get("/waves/FY26-Q3/rates");
-    assert!(rates.contains(">DOT<"));
+    assert!(rates.contains(dot), "{rates}");
 
     // A service page: the watermelon finding of the API, per-agency cells for the cio only.
     let watermelon = common::get(
@@ -530,10 +534,7 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     let service = planted["service"].as_str().unwrap();
     let (status, html, _) = cio.get(&format!("/waves/FY26-Q3/services/{service}"));
     assert_eq!(status, 200);
-    assert!(
-        html.contains("Watermelon: SLA green, customers red"),
-        "{html}"
-    );
+    assert!(html.contains("SLA met, customers unhappy"), "{html}");
     assert!(html.contains("SLA attainment against CSAT per agency"));
     let (_, html, _) = viewer.get(&format!("/waves/FY26-Q3/services/{service}"));
     assert!(html.contains("No agency figures to show for your role"));
@@ -545,17 +546,18 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
         .max_by_key(|g| g["respondents"].as_u64().unwrap())
         .unwrap();
     let code = shown["group"].as_str().unwrap();
+    let name = db.agency_name(code);
     let (status, html, _) = cio.get(&format!("/agencies/{code}?wave=FY26-Q3"));
     assert_eq!(status, 200, "{html}");
     assert!(html.contains(&format!(
-        "Customers of {code}: n = {}",
+        "Customers of {name}: n = {}",
         shown["respondents"]
     )));
     assert!(
         !html.contains("Comments are shown only when"),
         "{code} has enough answers"
     );
-    assert!(html.contains(&format!("SLA against satisfaction at {code}, FY26-Q3")));
+    assert!(html.contains(&format!("SLA against satisfaction at {name}, FY26-Q3")));
     let small = groups
         .iter()
         .find(|g| g["suppressed"] == "below_threshold")
@@ -565,7 +567,7 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     assert_eq!(status, 200);
     assert!(html.contains("are not shown: fewer people answered"));
     assert!(html.contains("Comments are shown only when at least 10"));
-    assert!(!html.contains("Gaps per item for"));
+    assert!(!html.contains("How IT performs for"));
 }
 
 #[test]
@@ -757,9 +759,7 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
         "less"
     };
     let size = rind::words::number(item["gap"].as_f64().map(f64::abs), 2);
-    assert!(html.contains(&format!(
-        "IT staff expected {size} points {words} than customers said"
-    )));
+    assert!(html.contains(&format!("IT expected {size} {words} than customers gave")));
 
     // Every group of every breakdown: shown with its figures, or named as suppressed.
     let mut suppressed = 0;
@@ -988,4 +988,13 @@ fn the_item_page_answer_bars_match_the_counts_and_the_gap_report() {
             );
         }
     }
+}
+
+/// Text as askama writes it into a page.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }

@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(reasons[3].as_deref(), Some("no satisfaction question"));
         let table = chart.table();
         assert_eq!(table.rows.len(), 4);
-        assert_eq!(table.rows[0][6], "Watermelon: SLA green, customers red");
+        assert_eq!(table.rows[0][6], "SLA met, customers unhappy");
         assert_eq!(table.rows[1][1], "—");
         assert_eq!(table.rows[2][3], "—");
         assert!(chart.caption().contains("1 plotted"), "{}", chart.caption());

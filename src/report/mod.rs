@@ -50,7 +50,7 @@ pub fn wave_context(conn: &mut DbConnection, wave_code: &str) -> Result<WaveCont
         .map(|i| ItemInfo {
             mirrored: i.is_mirrored(),
             service: i.service_id.and_then(|id| service_codes.get(&id).cloned()),
-            label: crate::words::code_in_words(&i.code),
+            label: i.label,
             wording: i.customer_wording,
             code: i.code,
             dimension: i.dimension,

@@ -149,7 +149,7 @@ impl WaveView {
                 Some(SlaFigure {
                     service,
                     agency: m.agency_id.map(agency_code),
-                    name: words::metric_name(&m.metric, None),
+                    name: words::metric_name(&m.metric, m.label.as_deref()),
                     met: m.is_met(),
                     metric: m.metric,
                     target: m.target,

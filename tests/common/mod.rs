@@ -428,6 +428,13 @@ impl TestDb {
             .unwrap_or_else(|| panic!("no agency {code}"))
     }
 
+    /// An agency's name, as pages and reports show it.
+    pub fn agency_name(&self, code: &str) -> String {
+        store::agencies::by_code(&mut self.conn(), code)
+            .expect("agency")
+            .name
+    }
+
     /// Service code → id.
     pub fn service_id(&self, code: &str) -> i64 {
         *store::services::ids_by_code(&mut self.conn())
