@@ -257,7 +257,7 @@ fn on_scale(latent: f64, scale: Scale) -> u8 {
 }
 
 /// Fills an empty database with the demo programme; `None` if it already holds agencies
-/// or waves. Expects the default instrument (see `commands::first_start`).
+/// or waves. Expects the default instrument (see `programme::first_start`).
 pub fn seed_if_empty(conn: &mut DbConnection, seed: u64) -> Result<Option<DemoSummary>> {
     seed_scaled_if_empty(conn, seed, 1)
 }

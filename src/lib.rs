@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod programme;
 pub mod report;
 pub mod store;
 pub mod web;

@@ -1,12 +1,12 @@
 //! The `rind` command line: parses arguments and calls the library.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rind::import::{ImportKind, import_file};
-use rind::{AppError, Settings, commands};
+use rind::commands::{self, reports};
+use rind::import::ImportKind;
+use rind::{AppError, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -136,7 +136,7 @@ enum ReportKind {
     Baseline,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum ReportFormat {
     Json,
     Csv,
@@ -276,80 +276,32 @@ fn run(cli: Cli) -> Result<(), AppError> {
 
     // `serve` needs a pool; every other command does its work on one connection, with no
     // pool threads left running when the process exits (libpq can crash if one is).
-    if let Command::Serve {
-        demo, no_worker, ..
-    } = cli.command
-    {
-        let db = commands::open(&settings)?;
-        {
-            let mut conn = db.conn()?;
-            commands::first_start(&mut conn)?;
-            if demo {
-                report_demo(rind::demo::seed_if_empty(&mut conn, 2026)?);
-            }
+    let command = match cli.command {
+        Command::Serve {
+            demo, no_worker, ..
+        } => return commands::serve(settings, demo, !no_worker),
+        Command::Worker { once: false } => return commands::run_worker(&settings),
+        Command::Mail {
+            action: MailCommand::Ls,
+        } => return commands::mail::list(&settings),
+        Command::Migrate { revert_all } => {
+            return commands::database::migrate(&settings, revert_all);
         }
-        return actix_web::rt::System::new().block_on(commands::serve(settings, db, !no_worker));
-    }
-    if let Command::Worker { once: false } = cli.command {
-        return commands::run_worker(&settings);
-    }
-    if let Command::Mail {
-        action: MailCommand::Ls,
-    } = cli.command
-    {
-        // Reads the folder only; no database needed.
-        let files = rind::delivery::mailer::list_folder(&settings.mail_dir)?;
-        let mut out = std::io::stdout().lock();
-        let written = if files.is_empty() {
-            writeln!(out, "no mail in {}", settings.mail_dir.display())
-        } else {
-            files
-                .iter()
-                .try_for_each(|f| writeln!(out, "{}\t{}\t{}\t{}", f.date, f.to, f.subject, f.file))
-        };
-        return match written {
-            // `rind mail ls | head`: the reader has seen enough.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map_err(|e| AppError::io("cannot write the listing", e)),
-        };
-    }
-    let url = rind::db::DatabaseUrl::parse(&settings.database_url)?;
-    let mut conn = url.connect()?;
-    if let Command::Migrate { revert_all: true } = cli.command {
-        let reverted = rind::db::revert_all_migrations(&mut conn)?;
-        println!("reverted {} migration(s)", reverted.len());
-        return Ok(());
-    }
-    rind::db::run_migrations(&mut conn)?;
-    match cli.command {
-        Command::Migrate { .. } => println!("database is up to date ({})", url.redacted()),
-        // Served and returned above.
-        Command::Serve { .. } => {}
-        Command::Demo { seed } => {
-            // One transaction: a refused demo leaves no default instrument behind either.
-            let summary = diesel::Connection::transaction::<_, AppError, _>(&mut conn, |conn| {
-                commands::first_start(conn)?;
-                rind::demo::seed_if_empty(conn, seed)?.ok_or_else(|| {
-                    AppError::Conflict(
-                        "the database already holds agencies or waves; the demo only fills an empty database".into(),
-                    )
-                })
-            })?;
-            println!("{summary}");
-        }
+        other => other,
+    };
+    let mut conn = commands::connect(&settings)?;
+    let conn = &mut conn;
+    match command {
+        // Returned above.
+        Command::Serve { .. } | Command::Migrate { .. } | Command::Mail { .. } => Ok(()),
+        Command::Worker { .. } => commands::mail::deliver_due(conn, &settings),
+        Command::Demo { seed } => commands::database::demo(conn, seed),
         Command::Instrument {
             action: InstrumentCommand::Import { file },
-        } => match rind::import::instrument::import_file(&mut conn, &file)? {
-            rind::store::instruments::Imported::Created(i) => {
-                println!("imported instrument {} version {}", i.code, i.version)
-            }
-            rind::store::instruments::Imported::Unchanged(i) => {
-                println!(
-                    "instrument {} version {} is already stored, unchanged",
-                    i.code, i.version
-                )
-            }
-        },
+        } => commands::imports::instrument(conn, &file),
+        Command::Import { kind, file, wave } => {
+            commands::imports::import(conn, kind.into(), &file, wave.as_deref())
+        }
         Command::Wave {
             action:
                 WaveCommand::Create {
@@ -362,184 +314,68 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     max_reminders,
                     message,
                 },
-        } => {
-            let opens = opens
-                .as_deref()
-                .map(rind::domain::parse_timestamp)
-                .transpose()?;
-            let closes = closes
-                .as_deref()
-                .map(rind::domain::parse_timestamp)
-                .transpose()?;
-            // One transaction: a bad --reminders leaves no wave behind.
-            let wave = diesel::Connection::transaction::<_, AppError, _>(&mut conn, |conn| {
-                let wave =
-                    commands::create_wave(conn, &code, &instrument, opens, closes, baseline)?;
-                if reminders.is_some() || max_reminders.is_some() || message.is_some() {
-                    return commands::set_wave_delivery(
-                        conn,
-                        &wave.code,
-                        reminders.as_deref(),
-                        max_reminders,
-                        message.as_deref(),
-                    );
-                }
-                Ok(wave)
-            })?;
-            println!(
-                "created wave {}{}{}",
-                wave.code,
-                if wave.is_baseline { " (baseline)" } else { "" },
-                if wave.reminder_days.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; reminders on days {} (at most {})",
-                        wave.reminder_days, wave.max_reminders
-                    )
-                }
-            );
-        }
+        } => commands::waves::create(
+            conn,
+            commands::waves::WaveOptions {
+                code,
+                instrument,
+                opens,
+                closes,
+                baseline,
+                reminders,
+                max_reminders,
+                message,
+            },
+        ),
         Command::Wave {
             action: WaveCommand::Close { code },
-        } => {
-            let wave = commands::close_wave(&mut conn, &code)?;
-            println!("closed wave {}", wave.code);
-        }
+        } => commands::waves::close(conn, &code),
         Command::Send { wave, audience } => {
-            let audiences = rind::delivery::Audiences::parse(&audience)?;
-            let summary = rind::delivery::send_wave(&mut conn, &settings, &wave, audiences)?;
-            println!("{summary}");
-            if summary.invited() > 0 {
-                println!(
-                    "`rind serve` (or `rind worker`) delivers them to {}",
-                    rind::delivery::Mailer::from_settings(&settings)?.describe()
-                );
-            }
+            commands::waves::send(conn, &settings, &wave, &audience)
         }
-        Command::Remind { wave } => {
-            let n = rind::delivery::reminders::remind_now(&mut conn, &settings, &wave)?;
-            println!("wave {wave}: {n} reminder(s) queued");
-        }
-        Command::Worker { .. } => {
-            let mailer = rind::delivery::Mailer::from_settings(&settings)?;
-            let report = rind::delivery::outbox::deliver_due(&mut conn, &settings, &mailer)?;
-            println!("{report} (to {})", mailer.describe());
-        }
-        // Handled above.
-        Command::Mail { .. } => {}
+        Command::Remind { wave } => commands::waves::remind(conn, &settings, &wave),
         Command::Report {
             kind,
             wave,
             format,
             output,
             agency,
-        } => {
-            use rind::report::document::ExportFormat;
-            let bytes = match (kind, format) {
-                (ReportKind::Gap | ReportKind::Trend, ReportFormat::Json | ReportFormat::Csv)
-                    if agency.is_some() =>
-                {
-                    return Err(AppError::Invalid(
-                        "--agency: only for the documents (`baseline`, and `trend` as html, \
-                         xlsx or pdf)"
-                            .into(),
-                    ));
-                }
-                (ReportKind::Gap, ReportFormat::Json | ReportFormat::Csv) => {
-                    let report = rind::report::gap_report(&mut conn, &settings, &wave)?;
-                    let mut out = Vec::new();
-                    match format {
-                        ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
-                        _ => rind::report::csv::write_gap(&report, &mut out)?,
-                    }
-                    out
-                }
-                (ReportKind::Trend, ReportFormat::Json | ReportFormat::Csv) => {
-                    let input = rind::report::trend_input(&mut conn, &settings, &wave)?;
-                    let report = input.report(u64::from(settings.reporting_threshold));
-                    let mut out = Vec::new();
-                    match format {
-                        ReportFormat::Json => rind::report::write_json(&report, &mut out)?,
-                        _ => rind::report::csv::write_trend(&report, &mut out)?,
-                    }
-                    out
-                }
-                (ReportKind::Gap, _) => {
-                    return Err(AppError::Invalid(
-                        "format: the gap report is json or csv; `rind report baseline` \
-                         writes html, xlsx and pdf"
-                            .into(),
-                    ));
-                }
-                (ReportKind::Baseline, ReportFormat::Json) => {
-                    return Err(AppError::Invalid(
-                        "format: the baseline report is csv, html, xlsx or pdf \
-                         (`rind report gap` is the JSON one)"
-                            .into(),
-                    ));
-                }
-                (ReportKind::Baseline, _) | (ReportKind::Trend, _) => {
-                    let format = match format {
-                        ReportFormat::Html => ExportFormat::Html,
-                        ReportFormat::Xlsx => ExportFormat::Xlsx,
-                        ReportFormat::Pdf => ExportFormat::Pdf,
-                        ReportFormat::Csv | ReportFormat::Json => ExportFormat::Csv,
-                    };
-                    rind::commands::export_report(
-                        &mut conn,
-                        &settings,
-                        report_kind(kind),
-                        &wave,
-                        agency.as_deref(),
-                        format,
-                    )?
-                }
-            };
-            // Written only once whole, so a failure leaves no half-written file.
-            rind::commands::write_output(output.as_deref(), &bytes)?;
-        }
-        Command::Import { kind, file, wave } => {
-            let summary = import_file(&mut conn, kind.into(), &file, wave.as_deref())?;
-            println!("{summary}");
-        }
+        } => commands::reports::report(
+            conn,
+            &settings,
+            kind.into(),
+            &wave,
+            format.into(),
+            agency.as_deref(),
+            output.as_deref(),
+        ),
         Command::Token {
             action: TokenCommand::Add { email, name },
-        } => {
-            let token = rind::auth::add_api_token(&mut conn, &email, &name)?;
-            println!("{token}");
-            eprintln!(
-                "API token `{name}` for {email}: send it as `Authorization: Bearer TOKEN`; it is not shown again"
-            );
-        }
+        } => commands::users::add_token(conn, &email, &name),
         Command::User {
             action: UserCommand::Add { email, role },
-        } => {
-            // Check the role before asking for a password.
-            rind::domain::Role::parse(&role)?;
-            let password = match std::env::var("RIND_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => rpassword::prompt_password(format!("Password for {email}: "))
-                    .map_err(|e| AppError::io("cannot read the password", e))?,
-            };
-            let email = rind::auth::add_user(&mut conn, &email, &role, &password)?;
-            println!("added {role} {email}");
+        } => commands::users::add_user(conn, &email, &role),
+    }
+}
+
+impl From<ReportKind> for reports::Kind {
+    fn from(k: ReportKind) -> reports::Kind {
+        match k {
+            ReportKind::Gap => reports::Kind::Gap,
+            ReportKind::Trend => reports::Kind::Trend,
+            ReportKind::Baseline => reports::Kind::Baseline,
         }
     }
-    Ok(())
 }
 
-/// The document a `rind report` kind names (`gap` has none).
-fn report_kind(kind: ReportKind) -> rind::report::document::ReportKind {
-    match kind {
-        ReportKind::Trend => rind::report::document::ReportKind::Trend,
-        ReportKind::Gap | ReportKind::Baseline => rind::report::document::ReportKind::Baseline,
-    }
-}
-
-fn report_demo(summary: Option<rind::demo::DemoSummary>) {
-    match summary {
-        Some(s) => tracing::info!("{s}"),
-        None => tracing::info!("the database already holds data; not adding the demo"),
+impl From<ReportFormat> for reports::Format {
+    fn from(f: ReportFormat) -> reports::Format {
+        match f {
+            ReportFormat::Json => reports::Format::Json,
+            ReportFormat::Csv => reports::Format::Csv,
+            ReportFormat::Html => reports::Format::Html,
+            ReportFormat::Xlsx => reports::Format::Xlsx,
+            ReportFormat::Pdf => reports::Format::Pdf,
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! The actix-web application: health checks, the JSON API, and the public survey pages
-//! (`/s/{token}`; dashboard pages come later). Handlers are thin: they parse, run store
-//! calls off the async workers with `web::block`, and render.
+//! The actix-web application: health checks, the JSON API, the public survey pages
+//! (`/s/{token}`), the signed-in dashboard and the admin pages; `serve` runs it beside the
+//! outbox worker. Handlers are thin: they parse, run store calls off the async workers
+//! with `web::block`, and render.
 
 mod admin;
 mod api;
@@ -179,4 +180,24 @@ impl Application {
             .await
             .map_err(|e| AppError::io("the HTTP server stopped", e))
     }
+}
+
+/// Serves the app and, unless `with_worker` is false, the outbox worker beside it, until
+/// stopped (Ctrl-C or SIGTERM). The worker finishes the messages in hand first.
+pub async fn serve(settings: Settings, db: Database, with_worker: bool) -> Result<()> {
+    let app = Application::build(settings.clone(), db.clone())?;
+    let worker = if with_worker {
+        Some(crate::delivery::Worker::start(&settings, db)?)
+    } else {
+        None
+    };
+    tracing::info!(port = app.port(), bind = %settings.bind, worker = with_worker, "rind is serving");
+    let served = app.run().await;
+    if let Some(worker) = worker {
+        // Joining threads blocks: not on the async runtime.
+        actix_web::rt::task::spawn_blocking(move || worker.stop())
+            .await
+            .map_err(|e| AppError::Internal(format!("stopping the outbox worker: {e}")))?;
+    }
+    served
 }
