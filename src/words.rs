@@ -303,12 +303,12 @@ pub fn gap_in_words(label: &str, gap: &Gap, scale: Scale, rules: &Rules) -> Stri
         clear(gap.q, rules.significance_level),
     ) {
         (Some(_), "clear") => format!(
-            "The difference is clear: the true gap is likely between {} (95% interval).",
+            "The difference is clear: the true gap is likely in the range {} (95% interval).",
             interval(gap.gap_ci95, 2)
         ),
         (Some(_), _) => format!(
-            "The difference is not clear: the true gap could be anywhere from {}, which \
-             could well be chance.",
+            "The difference is not clear: the true gap could be anywhere in the range {}, \
+             so it could well be chance.",
             interval(gap.gap_ci95, 2)
         ),
         (None, _) => String::new(),

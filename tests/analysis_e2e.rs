@@ -214,8 +214,8 @@ fn gap_report_from_imported_files_matches_scipy() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let cell = |breakdown: &str, group: &str, key: &str, measure: &str| {
         rows.iter()
-            .find(|r| &r[1] == breakdown && &r[2] == group && &r[4] == key && &r[5] == measure)
-            .map(|r| r[6].to_string())
+            .find(|r| &r[1] == breakdown && &r[2] == group && &r[4] == key && &r[6] == measure)
+            .map(|r| r[7].to_string())
     };
     let p: f64 = cell("overall", "", "q1", "welch_p")
         .unwrap()

@@ -624,9 +624,9 @@ fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
     assert!(sorted[..drawn].iter().all(|r| svg.text(&r.label).is_some()));
     assert!(svg.text(&note).is_some(), "no note: {note}");
     assert_eq!(chart.table().rows.len(), many.len());
-    // Without respondent counts, the caption gives how many answered each item.
+    // Without respondent counts, the caption gives how many answered each question.
     assert!(
-        chart.caption().contains("answered each item"),
+        chart.caption().contains("answered each question"),
         "{}",
         chart.caption()
     );

@@ -565,7 +565,10 @@ fn wave_and_agency_pages_show_what_the_role_may_see() {
     let small = small["group"].as_str().unwrap();
     let (status, html, _) = cio.get(&format!("/agencies/{small}?wave=FY26-Q3"));
     assert_eq!(status, 200);
-    assert!(html.contains("are not shown: fewer people answered"));
+    assert!(
+        html.contains("are not shown: fewer than 5 answered"),
+        "{html}"
+    );
     assert!(html.contains("Comments are shown only when at least 10"));
     assert!(!html.contains("How IT performs for"));
 }
@@ -765,7 +768,14 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
     let mut suppressed = 0;
     for breakdown in report["breakdowns"].as_array().unwrap() {
         for g in breakdown["groups"].as_array().unwrap() {
-            let name = g["group"].as_str().unwrap();
+            // Groups are named as people know them: an agency's name, a segment or team
+            // in words.
+            let code = g["group"].as_str().unwrap();
+            let name = if breakdown["by"] == "agency" {
+                escaped(&db.agency_name(code))
+            } else {
+                rind::words::code_in_words(code)
+            };
             match g["table"].as_object() {
                 None => {
                     suppressed += 1;
@@ -860,9 +870,10 @@ fn drill_down_pages_show_the_gap_report_and_name_suppressed_groups() {
         .collect();
     for agency in &agencies {
         let row = "<td>Agency</td><th scope=\"row\">";
-        let listed = html.contains(&format!("{row}{agency}<"))
+        let name = escaped(&db.agency_name(agency));
+        let listed = html.contains(&format!("{row}{name}<"))
             || html.contains(&format!(
-                "{row}<a href=\"/agencies/{agency}?wave=FY26-Q3\">{agency}<"
+                "{row}<a href=\"/agencies/{agency}?wave=FY26-Q3\">{name}<"
             ));
         assert_eq!(listed, owned.contains(&agency.to_string()), "{agency}");
     }
@@ -888,7 +899,8 @@ fn the_item_page_answer_bars_match_the_counts_and_the_gap_report() {
 
     // The table behind the chart: per audience, how many gave each answer.
     let counts = |who: &str| -> Vec<u64> {
-        let row = format!("<th scope=\"row\">rel_commitments</th><td>{who}</td>");
+        let label = escaped(item["label"].as_str().unwrap());
+        let row = format!("<th scope=\"row\">{label}</th><td>{who}</td>");
         let at = html
             .find(&row)
             .unwrap_or_else(|| panic!("no {who} row: {html}"));

@@ -30,8 +30,10 @@ struct Row {
 pub struct GapDumbbell {
     /// Sorted: largest gap first, rows without a gap last.
     rows: Vec<Row>,
-    /// "item" or "dimension".
+    /// "question" or "dimension".
     kind: &'static str,
+    /// Importance questions: their findings are misjudged priorities, not blind spots.
+    priorities: bool,
     respondents: Option<Respondents>,
     reporting_threshold: Option<u64>,
 }
@@ -84,7 +86,7 @@ impl GapDumbbell {
                     gap: r.gap,
                 })
                 .collect(),
-            "item",
+            "question",
         )
     }
 
@@ -124,7 +126,9 @@ impl GapDumbbell {
             .filter(|r| r.scale == Scale::Importance5)
             .cloned()
             .collect();
-        GapDumbbell::items(&rows, items).of_whole(report)
+        let mut chart = GapDumbbell::items(&rows, items).of_whole(report);
+        chart.priorities = true;
+        chart
     }
 
     /// Whether there is anything to draw.
@@ -165,6 +169,7 @@ impl GapDumbbell {
         GapDumbbell {
             rows,
             kind,
+            priorities: false,
             respondents: None,
             reporting_threshold: None,
         }
@@ -196,6 +201,25 @@ impl GapDumbbell {
             .collect()
     }
 
+    /// The findings this chart can show, in legend order.
+    fn findings(&self) -> [Verdict; 4] {
+        if self.priorities {
+            [
+                Verdict::OverestimatedPriority,
+                Verdict::UnderestimatedPriority,
+                Verdict::Aligned,
+                Verdict::InsufficientData,
+            ]
+        } else {
+            [
+                Verdict::BlindSpot,
+                Verdict::HiddenStrength,
+                Verdict::Aligned,
+                Verdict::InsufficientData,
+            ]
+        }
+    }
+
     fn plural(&self) -> String {
         format!("{}s", self.kind)
     }
@@ -203,8 +227,13 @@ impl GapDumbbell {
 
 impl Chart for GapDumbbell {
     fn caption(&self) -> String {
+        let order = if self.priorities {
+            "those IT overestimates most first"
+        } else {
+            "largest blind spot first"
+        };
         let mut parts = vec![format!(
-            "{} {}, largest blind spot first; gap = staff expected − customers said.",
+            "{} {}, {order}; gap = staff expected − customers said.",
             self.rows.len(),
             if self.rows.len() == 1 {
                 self.kind.to_string()
@@ -250,8 +279,8 @@ impl Chart for GapDumbbell {
     }
 
     fn table(&self) -> DataTable {
-        let label = if self.kind == "item" {
-            "Item"
+        let label = if self.kind == "question" {
+            "Question"
         } else {
             "Dimension"
         };
@@ -308,7 +337,7 @@ impl Chart for GapDumbbell {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let (width, height) = area.dim_in_pixel();
         let (width, height) = (width as i32, height as i32);
-        let legend = [
+        let legend: Vec<(Key, String)> = [
             (
                 Key::FilledCircle(palette::TEXT),
                 "Customers said".to_string(),
@@ -317,14 +346,15 @@ impl Chart for GapDumbbell {
                 Key::HollowCircle(palette::TEXT),
                 "Staff expected".to_string(),
             ),
-            (Key::Swatch(palette::VERMILLION), "Blind spot".to_string()),
+        ]
+        .into_iter()
+        .chain(self.findings().into_iter().map(|v| {
             (
-                Key::Swatch(palette::BLUISH_GREEN),
-                "Hidden strength".to_string(),
-            ),
-            (Key::Swatch(palette::BLUE), "Aligned".to_string()),
-            (Key::Swatch(palette::GREY), "Too few answers".to_string()),
-        ];
+                Key::Swatch(palette::verdict(v)),
+                crate::words::verdict_label(v).to_string(),
+            )
+        }))
+        .collect::<Vec<_>>();
         let legend_height =
             draw::legend(area, &legend, (draw::MARGIN, 0), width - 2 * draw::MARGIN)?;
         let mut y = legend_height + 8;

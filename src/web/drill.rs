@@ -109,6 +109,9 @@ struct DrillPage {
     viewer: bool,
 }
 
+/// Finds a drill-down's row in one group's table.
+type Pick<'a> = Box<dyn Fn(&GapTable) -> Option<&Gap> + 'a>;
+
 /// What one drill-down is about: its row of the overall table, and how to find it in
 /// each group's table.
 struct Subject<'a> {
@@ -118,7 +121,7 @@ struct Subject<'a> {
     scale: Scale,
     dimension: &'a str,
     gap: &'a Gap,
-    pick: Box<dyn Fn(&GapTable) -> Option<&Gap> + 'a>,
+    pick: Pick<'a>,
 }
 
 impl DrillPage {
