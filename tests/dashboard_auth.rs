@@ -1010,3 +1010,198 @@ fn escaped(text: &str) -> String {
         .replace('"', "&#34;")
         .replace('\'', "&#39;")
 }
+
+/// The shipped instrument's items as (code, label).
+fn shipped_items() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(common::default_instrument_path()).unwrap();
+    let value: toml::Value = toml::from_str(&source).unwrap();
+    value["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap().to_string(),
+                i["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// What a reader sees of a page: its text nodes (chart text included), outside scripts
+/// and styles, whitespace collapsed.
+fn visible_text(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    doc.root_element()
+        .descendants()
+        .filter_map(|n| {
+            let text = n.value().as_text()?;
+            let hidden = n.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "title"))
+                    && a.parent().is_some_and(|p| {
+                        p.value().as_element().is_some_and(|e| e.name() != "svg")
+                    })
+            });
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!hidden && !text.is_empty()).then_some(text)
+        })
+        .collect()
+}
+
+/// The item codes a reader would see as text: a code with an underscore anywhere in a
+/// text, and any code standing alone as a whole text ("recommend" in "Likely to
+/// recommend" is a word, not a code).
+fn codes_shown(texts: &[String], items: &[(String, String)]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|(code, _)| {
+            texts
+                .iter()
+                .any(|t| t == code || (code.contains('_') && t.contains(code.as_str())))
+        })
+        .map(|(code, _)| code.clone())
+        .collect()
+}
+
+#[test]
+fn pages_and_charts_name_questions_by_their_labels_never_their_codes() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut cio = Browser::new(&app);
+    cio.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let api = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
+    let gap = common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/gap", app.address)).json();
+    let items = shipped_items();
+    let label_of = |code: &str| items.iter().find(|(c, _)| c == code).unwrap().1.clone();
+    let large = gap["breakdowns"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["table"].is_object())
+        .max_by_key(|g| g["respondents"].as_u64().unwrap())
+        .unwrap()["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let watermelon =
+        common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/watermelon", app.address)).json();
+    let service = watermelon["services"][0]["service"].as_str().unwrap().to_string();
+    let pages = [
+        "/?wave=FY26-Q3".to_string(),
+        "/waves/FY26-Q3".into(),
+        "/waves/FY26-Q3/items/rel_commitments".into(),
+        "/waves/FY26-Q3/items/imp_communication".into(),
+        "/waves/FY26-Q3/dimensions/reliability".into(),
+        format!("/agencies/{large}?wave=FY26-Q3"),
+        format!("/waves/FY26-Q3/services/{service}"),
+    ];
+    for page in &pages {
+        let (status, html, _) = cio.get(page);
+        assert_eq!(status, 200, "{page}");
+        let texts = visible_text(&html);
+        assert!(html.contains("<svg") || page.contains("services"), "{page} has charts");
+        assert_eq!(codes_shown(&texts, &items), Vec::<String>::new(), "{page}");
+        // The check itself can fail: the same page with a code put in as text is caught.
+        let planted = html.replacen("</h1>", "</h1><p>rel_commitments</p>", 1);
+        assert_eq!(codes_shown(&visible_text(&planted), &items), ["rel_commitments"]);
+        let joined = texts.join(" ");
+        match page.as_str() {
+            p if p.starts_with("/waves/FY26-Q3/items/") => {
+                let code = p.rsplit('/').next().unwrap();
+                assert!(joined.contains(&label_of(code)), "{page}: {}", label_of(code));
+            }
+            p if p == "/waves/FY26-Q3" || p.starts_with("/agencies/") => {
+                // Every compared question, by its label (in the tables and the charts).
+                for item in gap["items"].as_array().unwrap() {
+                    let label = label_of(item["item"].as_str().unwrap());
+                    assert!(joined.contains(&label), "{page}: {label}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
+    let db = demo();
+    let app = TestApp::spawn(&db);
+    let mut cio = Browser::new(&app);
+    cio.sign_in("cio@cio.state.example", rind::demo::DEMO_PASSWORD);
+    let api = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
+    let gap = common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/gap", app.address)).json();
+    let rows = gap["items"].as_array().unwrap();
+    let importance: Vec<&Value> = rows.iter().filter(|i| i["scale"] == "importance5").collect();
+    assert!(!importance.is_empty());
+    for i in &importance {
+        let verdict = i["verdict"].as_str().unwrap();
+        assert!(
+            !matches!(verdict, "blind_spot" | "hidden_strength"),
+            "{}: {verdict}",
+            i["item"]
+        );
+    }
+    let under: Vec<String> = importance
+        .iter()
+        .filter(|i| i["verdict"] == "underestimated_priority")
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!under.is_empty(), "the demo has a priority IT underestimates");
+    let significant = importance
+        .iter()
+        .filter(|i| i["verdict"].as_str().unwrap().ends_with("_priority"))
+        .all(|i| i["q"].as_f64().unwrap() < 0.05);
+    assert!(significant);
+
+    // The overview counts blind spots without them, and gives them their own line.
+    let (_, overview, _) = cio.get("/?wave=FY26-Q3");
+    let blind = rows.iter().filter(|i| i["verdict"] == "blind_spot").count();
+    assert!(overview.contains(&format!("<strong>{blind}</strong> blind spots")));
+    let line = overview
+        .lines()
+        .find(|l| l.contains("IT underestimates what matters to agencies: "))
+        .expect("the priorities line");
+    for label in &under {
+        assert!(line.contains(&escaped(label)), "{label} in {line}");
+    }
+    let top = overview.split("id=\"blind\"").nth(1).unwrap_or("");
+    for i in &importance {
+        let label = escaped(i["label"].as_str().unwrap());
+        assert!(!top.contains(&label), "{label} among the largest blind spots");
+    }
+
+    // The wave page: not in the performance table or chart, but in their own.
+    let (_, wave, _) = cio.get("/waves/FY26-Q3");
+    let section = |id: &str| {
+        let start = wave.find(&format!("aria-labelledby=\"{id}\"")).unwrap();
+        let rest = &wave[start..];
+        rest[..rest.find("</section>").unwrap()].to_string()
+    };
+    let performance = section("items");
+    let priorities = section("priorities");
+    let charts = section("charts");
+    let first_chart = charts.split("<svg").nth(1).unwrap();
+    let second_chart = charts.split("<svg").nth(2).unwrap();
+    assert!(first_chart.contains("How IT performs"));
+    assert!(second_chart.contains("What matters to agencies"));
+    for i in &importance {
+        let label = escaped(i["label"].as_str().unwrap());
+        assert!(!performance.contains(&label), "{label} in the performance table");
+        assert!(!first_chart.contains(&label), "{label} on the performance chart");
+        assert!(priorities.contains(&label), "{label} in its own table");
+        assert!(second_chart.contains(&label), "{label} on its own chart");
+    }
+    assert!(!performance.contains(">IT underestimates its importance<"));
+    assert!(!performance.contains(">IT overestimates its importance<"));
+    assert_eq!(
+        wave.matches(">Blind spot</td>").count(),
+        blind + gap["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["verdict"] == "blind_spot")
+            .count()
+    );
+}

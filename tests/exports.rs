@@ -415,12 +415,13 @@ fn every_format_carries_the_gap_report_and_hides_what_the_thresholds_hide() {
     assert!(!text.contains("<script"));
     assert!(text.contains("zq1"));
     assert!(text.contains(&agency_name(&db, &large)));
-    for s in secrets
-        .iter()
-        .map(|s| s.to_string())
-        .chain(hidden_names.clone())
-    {
-        assert!(!text.contains(&s), "HTML shows {s}");
+    for s in secrets {
+        assert!(!text.contains(s), "HTML shows {s}");
+    }
+    // A hidden agency is named only where the tables say it is hidden (the heatmap's
+    // suppressed row) or where the rates' own rule shows it; none of its figures appear.
+    for name in &hidden_names {
+        assert!(!has_agency_section(&text, name), "HTML has {name}'s own section");
     }
     assert!(text.contains("Methodology") && text.contains("What was suppressed, and why"));
 
@@ -436,9 +437,24 @@ fn every_format_carries_the_gap_report_and_hides_what_the_thresholds_hide() {
         assert!(text.contains(&figure), "{code}: {figure} in the PDF");
     }
     assert!(text.contains("zq1"));
-    for s in secrets.iter().map(|s| s.to_string()).chain(hidden_names) {
-        assert!(!text.contains(&s), "PDF shows {s}");
+    for s in secrets {
+        assert!(!text.contains(s), "PDF shows {s}");
     }
+    for name in &hidden_names {
+        assert!(!has_agency_section(&flat, name), "PDF has {name}'s own section");
+    }
+}
+
+/// Whether a report's text has an agency's own section (its gaps, services, comments).
+fn has_agency_section(text: &str, name: &str) -> bool {
+    [
+        format!("{name}: what customers said"),
+        format!("customers of {name} answered"),
+        format!("{name}: SLA against satisfaction"),
+        format!("What {name}'s customers wrote"),
+    ]
+    .iter()
+    .any(|s| text.contains(s.as_str()))
 }
 
 #[test]
@@ -856,4 +872,43 @@ fn downloads_respect_roles_on_the_dashboard_and_the_api() {
         page(Some(&brm_session), &format!("{path}?agency={mine}")).0,
         200
     );
+}
+
+#[test]
+fn the_baseline_pdf_names_questions_by_their_labels_never_their_codes() {
+    let db = demo();
+    let pdf = export(&db, "baseline", "pdf", None);
+    let source = std::fs::read_to_string(common::default_instrument_path()).unwrap();
+    let instrument: toml::Value = toml::from_str(&source).unwrap();
+    let items: Vec<(String, String)> = instrument["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let text = |k: &str| i[k].as_str().unwrap().to_string();
+            (text("code"), text("label"))
+        })
+        .collect();
+    // The first five pages: the summary, the rates and the programme's tables and charts.
+    let text = (1..=5)
+        .map(|p| pdf_text(&pdf, Some(p)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (code, _) in &items {
+        // A code with an underscore anywhere; a one-word code only standing alone.
+        let shown = if code.contains('_') {
+            text.contains(code.as_str())
+        } else {
+            text.lines().any(|l| l.trim() == code)
+        };
+        assert!(!shown, "{code} is shown as text in the first five pages");
+    }
+    let flat = words.join(" ");
+    let gap = gap_json(&db);
+    for item in gap["items"].as_array().unwrap() {
+        let code = item["item"].as_str().unwrap();
+        let label = &items.iter().find(|(c, _)| c == code).unwrap().1;
+        assert!(flat.contains(label.as_str()), "{label} ({code}) in the first five pages");
+    }
 }

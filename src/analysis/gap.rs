@@ -1335,6 +1335,49 @@ mod tests {
     }
 
     #[test]
+    fn an_importance_gap_is_a_misjudged_priority_never_a_blind_spot() {
+        // Item 0 rates how IT performs, item 1 asks how important that is. Staff answer
+        // both far higher than customers do; item 2 they answer far lower.
+        let info = |code: &str, position, scale| ItemInfo {
+            code: code.into(),
+            label: code.into(),
+            wording: String::new(),
+            dimension: "reliability".into(),
+            scale,
+            position,
+            mirrored: true,
+            service: None,
+        };
+        let items = [
+            info("rel", 0, Scale::Likert5),
+            info("imp_rel", 1, Scale::Importance5),
+            info("imp_val", 2, Scale::Importance5),
+        ];
+        let customer_rows: Vec<_> = (0..30)
+            .map(|k| (Some(1), Some(0), if k % 2 == 0 { [2, 2, 5] } else { [1, 1, 4] }))
+            .collect();
+        let staff_rows: Vec<_> = (0..30)
+            .map(|k| (None, Some(0), if k % 2 == 0 { [5, 5, 2] } else { [4, 4, 1] }))
+            .collect();
+        let customers = set(&customer_rows, &["end_user"]);
+        let staff = set(&staff_rows, &["ops"]);
+        let r = report(&items, &WaveResponses { customers, staff }, |_| "A".into(), &RULES);
+        let verdict = |code: &str| r.items.iter().find(|i| i.item == code).unwrap().gap.verdict;
+        assert_eq!(verdict("rel"), Verdict::BlindSpot);
+        assert_eq!(verdict("imp_rel"), Verdict::OverestimatedPriority);
+        assert_eq!(verdict("imp_val"), Verdict::UnderestimatedPriority);
+        for code in ["imp_rel", "imp_val"] {
+            assert!(!verdict(code).is_performance_finding(), "{code}");
+            assert!(verdict(code).is_priority_finding(), "{code}");
+        }
+        // The same in every breakdown table.
+        for table in r.breakdowns.iter().flat_map(|b| &b.groups).filter_map(|g| g.table.as_ref()) {
+            let v = table.items.iter().find(|i| i.item == "imp_val").unwrap().gap.verdict;
+            assert_eq!(v, Verdict::UnderestimatedPriority);
+        }
+    }
+
+    #[test]
     fn a_small_agency_is_hidden_with_a_complement() {
         // Agencies 1 (3 answers), 2 (8), 3 (20): agency 1 is below the threshold and
         // agency 2 is hidden too, or 1 could be recovered from the overall row.
