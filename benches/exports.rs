@@ -1,7 +1,7 @@
 //! The baseline report (summary, rates, gaps overall and by agency, segment and team, every
 //! chart, 20 agency sections, methodology) for 100,000 responses (95,000 customers in 20
 //! agencies + 5,000 staff) × 30 items on SQLite, in every format: the time from the database
-//! to the finished file (`report::document::build` then `report::document::render`), as
+//! to the finished file (`report::document::build` then `report::export::render`), as
 //! `rind report baseline --format F` and the download routes run it.
 //!
 //! Run: `cargo bench --bench exports`. `-- --quick` does one run of each.
@@ -18,7 +18,8 @@ use std::time::Instant;
 use common::{median, prepared_db};
 use rind::auth::access::Access;
 use rind::domain::Role;
-use rind::report::document::{self, ExportFormat, ReportKind};
+use rind::report::document::{self, ReportKind};
+use rind::report::export::{self, ExportFormat};
 
 const CUSTOMERS: usize = 95_000;
 const STAFF: usize = 5_000;
@@ -65,7 +66,7 @@ fn main() {
             )
             .expect("build");
             let built = start.elapsed().as_secs_f64();
-            let bytes = document::render(&report, format).expect("render");
+            let bytes = export::render(&report, format).expect("render");
             let secs = start.elapsed().as_secs_f64();
             assert_eq!(report.agencies.len(), common::AGENCIES);
             size = bytes.len();

@@ -1040,9 +1040,8 @@ fn visible_text(html: &str) -> Vec<String> {
                 a.value()
                     .as_element()
                     .is_some_and(|e| matches!(e.name(), "script" | "style" | "title"))
-                    && a.parent().is_some_and(|p| {
-                        p.value().as_element().is_some_and(|e| e.name() != "svg")
-                    })
+                    && a.parent()
+                        .is_some_and(|p| p.value().as_element().is_some_and(|e| e.name() != "svg"))
             });
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             (!hidden && !text.is_empty()).then_some(text)
@@ -1085,9 +1084,15 @@ fn pages_and_charts_name_questions_by_their_labels_never_their_codes() {
         .as_str()
         .unwrap()
         .to_string();
-    let watermelon =
-        common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/watermelon", app.address)).json();
-    let service = watermelon["services"][0]["service"].as_str().unwrap().to_string();
+    let watermelon = common::get(
+        &api,
+        &format!("{}/api/v1/waves/FY26-Q3/watermelon", app.address),
+    )
+    .json();
+    let service = watermelon["services"][0]["service"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let pages = [
         "/?wave=FY26-Q3".to_string(),
         "/waves/FY26-Q3".into(),
@@ -1101,16 +1106,26 @@ fn pages_and_charts_name_questions_by_their_labels_never_their_codes() {
         let (status, html, _) = cio.get(page);
         assert_eq!(status, 200, "{page}");
         let texts = visible_text(&html);
-        assert!(html.contains("<svg") || page.contains("services"), "{page} has charts");
+        assert!(
+            html.contains("<svg") || page.contains("services"),
+            "{page} has charts"
+        );
         assert_eq!(codes_shown(&texts, &items), Vec::<String>::new(), "{page}");
         // The check itself can fail: the same page with a code put in as text is caught.
         let planted = html.replacen("</h1>", "</h1><p>rel_commitments</p>", 1);
-        assert_eq!(codes_shown(&visible_text(&planted), &items), ["rel_commitments"]);
+        assert_eq!(
+            codes_shown(&visible_text(&planted), &items),
+            ["rel_commitments"]
+        );
         let joined = texts.join(" ");
         match page.as_str() {
             p if p.starts_with("/waves/FY26-Q3/items/") => {
                 let code = p.rsplit('/').next().unwrap();
-                assert!(joined.contains(&label_of(code)), "{page}: {}", label_of(code));
+                assert!(
+                    joined.contains(&label_of(code)),
+                    "{page}: {}",
+                    label_of(code)
+                );
             }
             p if p == "/waves/FY26-Q3" || p.starts_with("/agencies/") => {
                 // Every compared question, by its label (in the tables and the charts).
@@ -1133,7 +1148,10 @@ fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
     let api = client_with_token(Some(&db.api_token_for("cio@cio.state.example")));
     let gap = common::get(&api, &format!("{}/api/v1/waves/FY26-Q3/gap", app.address)).json();
     let rows = gap["items"].as_array().unwrap();
-    let importance: Vec<&Value> = rows.iter().filter(|i| i["scale"] == "importance5").collect();
+    let importance: Vec<&Value> = rows
+        .iter()
+        .filter(|i| i["scale"] == "importance5")
+        .collect();
     assert!(!importance.is_empty());
     for i in &importance {
         let verdict = i["verdict"].as_str().unwrap();
@@ -1148,7 +1166,10 @@ fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
         .filter(|i| i["verdict"] == "underestimated_priority")
         .map(|i| i["label"].as_str().unwrap().to_string())
         .collect();
-    assert!(!under.is_empty(), "the demo has a priority IT underestimates");
+    assert!(
+        !under.is_empty(),
+        "the demo has a priority IT underestimates"
+    );
     let significant = importance
         .iter()
         .filter(|i| i["verdict"].as_str().unwrap().ends_with("_priority"))
@@ -1169,7 +1190,10 @@ fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
     let top = overview.split("id=\"blind\"").nth(1).unwrap_or("");
     for i in &importance {
         let label = escaped(i["label"].as_str().unwrap());
-        assert!(!top.contains(&label), "{label} among the largest blind spots");
+        assert!(
+            !top.contains(&label),
+            "{label} among the largest blind spots"
+        );
     }
 
     // The wave page: not in the performance table or chart, but in their own.
@@ -1188,8 +1212,14 @@ fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
     assert!(second_chart.contains("What matters to agencies"));
     for i in &importance {
         let label = escaped(i["label"].as_str().unwrap());
-        assert!(!performance.contains(&label), "{label} in the performance table");
-        assert!(!first_chart.contains(&label), "{label} on the performance chart");
+        assert!(
+            !performance.contains(&label),
+            "{label} in the performance table"
+        );
+        assert!(
+            !first_chart.contains(&label),
+            "{label} on the performance chart"
+        );
         assert!(priorities.contains(&label), "{label} in its own table");
         assert!(second_chart.contains(&label), "{label} on its own chart");
     }
@@ -1197,11 +1227,12 @@ fn importance_is_a_priority_finding_with_its_own_line_never_a_blind_spot() {
     assert!(!performance.contains(">IT overestimates its importance<"));
     assert_eq!(
         wave.matches(">Blind spot</td>").count(),
-        blind + gap["dimensions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["verdict"] == "blind_spot")
-            .count()
+        blind
+            + gap["dimensions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["verdict"] == "blind_spot")
+                .count()
     );
 }

@@ -421,7 +421,10 @@ fn every_format_carries_the_gap_report_and_hides_what_the_thresholds_hide() {
     // A hidden agency is named only where the tables say it is hidden (the heatmap's
     // suppressed row) or where the rates' own rule shows it; none of its figures appear.
     for name in &hidden_names {
-        assert!(!has_agency_section(&text, name), "HTML has {name}'s own section");
+        assert!(
+            !has_agency_section(&text, name),
+            "HTML has {name}'s own section"
+        );
     }
     assert!(text.contains("Methodology") && text.contains("What was suppressed, and why"));
 
@@ -441,7 +444,10 @@ fn every_format_carries_the_gap_report_and_hides_what_the_thresholds_hide() {
         assert!(!text.contains(s), "PDF shows {s}");
     }
     for name in &hidden_names {
-        assert!(!has_agency_section(&flat, name), "PDF has {name}'s own section");
+        assert!(
+            !has_agency_section(&flat, name),
+            "PDF has {name}'s own section"
+        );
     }
 }
 
@@ -909,6 +915,9 @@ fn the_baseline_pdf_names_questions_by_their_labels_never_their_codes() {
     for item in gap["items"].as_array().unwrap() {
         let code = item["item"].as_str().unwrap();
         let label = &items.iter().find(|(c, _)| c == code).unwrap().1;
-        assert!(flat.contains(label.as_str()), "{label} ({code}) in the first five pages");
+        assert!(
+            flat.contains(label.as_str()),
+            "{label} ({code}) in the first five pages"
+        );
     }
 }

@@ -1354,14 +1354,31 @@ mod tests {
             info("imp_val", 2, Scale::Importance5),
         ];
         let customer_rows: Vec<_> = (0..30)
-            .map(|k| (Some(1), Some(0), if k % 2 == 0 { [2, 2, 5] } else { [1, 1, 4] }))
+            .map(|k| {
+                (
+                    Some(1),
+                    Some(0),
+                    if k % 2 == 0 { [2, 2, 5] } else { [1, 1, 4] },
+                )
+            })
             .collect();
         let staff_rows: Vec<_> = (0..30)
-            .map(|k| (None, Some(0), if k % 2 == 0 { [5, 5, 2] } else { [4, 4, 1] }))
+            .map(|k| {
+                (
+                    None,
+                    Some(0),
+                    if k % 2 == 0 { [5, 5, 2] } else { [4, 4, 1] },
+                )
+            })
             .collect();
         let customers = set(&customer_rows, &["end_user"]);
         let staff = set(&staff_rows, &["ops"]);
-        let r = report(&items, &WaveResponses { customers, staff }, |_| "A".into(), &RULES);
+        let r = report(
+            &items,
+            &WaveResponses { customers, staff },
+            |_| "A".into(),
+            &RULES,
+        );
         let verdict = |code: &str| r.items.iter().find(|i| i.item == code).unwrap().gap.verdict;
         assert_eq!(verdict("rel"), Verdict::BlindSpot);
         assert_eq!(verdict("imp_rel"), Verdict::OverestimatedPriority);
@@ -1371,8 +1388,19 @@ mod tests {
             assert!(verdict(code).is_priority_finding(), "{code}");
         }
         // The same in every breakdown table.
-        for table in r.breakdowns.iter().flat_map(|b| &b.groups).filter_map(|g| g.table.as_ref()) {
-            let v = table.items.iter().find(|i| i.item == "imp_val").unwrap().gap.verdict;
+        for table in r
+            .breakdowns
+            .iter()
+            .flat_map(|b| &b.groups)
+            .filter_map(|g| g.table.as_ref())
+        {
+            let v = table
+                .items
+                .iter()
+                .find(|i| i.item == "imp_val")
+                .unwrap()
+                .gap
+                .verdict;
             assert_eq!(v, Verdict::UnderestimatedPriority);
         }
     }

@@ -5,7 +5,8 @@ use std::path::Path;
 use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::error::{AppError, Result};
-use crate::report::document::{self, ExportFormat};
+use crate::report::document;
+use crate::report::export::{self, ExportFormat};
 
 /// Which report `rind report` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,7 +128,7 @@ pub fn export_report(
         bar.inc(1);
     })?;
     bar.set_message(format!("writing {}", format.extension()));
-    let bytes = document::render(&report, format)?;
+    let bytes = export::render(&report, format)?;
     bar.inc(1);
     bar.finish_and_clear();
     Ok(bytes)

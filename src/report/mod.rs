@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod cache;
 pub mod csv;
 pub mod document;
+pub mod export;
 pub mod figures;
 pub mod html;
 pub mod overview;

@@ -496,5 +496,5 @@ async fn overview_of(
 ) -> Result<Overview> {
     let view = std::sync::Arc::new(state.view(&who.access, wave).await?);
     let trend = state.trend(view.clone()).await?;
-    super::pages::off_thread(move || crate::report::overview::overview(&view, &trend)).await
+    super::off_thread(move || crate::report::overview::overview(&view, &trend)).await
 }

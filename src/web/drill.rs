@@ -11,7 +11,7 @@ use askama::Template;
 use super::AppState;
 use super::auth::SignedIn;
 use super::dashboard::{Nav, PageError, page};
-use super::pages::off_thread;
+use super::off_thread;
 use super::rows::{self, GapRow, GroupRow};
 use crate::analysis::gap::{Gap, GapTable};
 use crate::charts::DataTable;

@@ -10,7 +10,8 @@ use super::AppState;
 use super::auth::SignedIn;
 use super::dashboard::PageError;
 use crate::error::{AppError, Result};
-use crate::report::document::{self, ExportFormat, ReportKind};
+use crate::report::document::{self, ReportKind};
+use crate::report::export::{self, ExportFormat};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(dashboard_download).service(api_download);
@@ -65,7 +66,10 @@ async fn download(
         })
         .await?;
     let (bytes, name) = web::block(move || -> Result<(Vec<u8>, String)> {
-        Ok((document::render(&report, format)?, report.file_name(format)))
+        Ok((
+            export::render(&report, format)?,
+            export::file_name(&report, format),
+        ))
     })
     .await
     .map_err(AppError::from)??;

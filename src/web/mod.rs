@@ -98,6 +98,13 @@ impl AppState {
     }
 }
 
+/// Runs a CPU-bound rendering step (charts, a report) off the async workers.
+pub async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    web::block(f).await.map_err(AppError::from)?
+}
+
 /// The request as logged: method and path, with survey link tokens masked (`/s/***`), so
 /// that no token ever lands in a log.
 fn request_line(req: &actix_web::dev::ServiceRequest) -> String {

@@ -23,13 +23,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(service_page);
 }
 
-/// Runs a CPU-bound rendering step (charts) off the async workers.
-pub async fn off_thread<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    web::block(f).await.map_err(AppError::from)?
-}
-
 #[derive(Template)]
 #[template(path = "dashboard/wave.html")]
 struct WavePage {
@@ -95,7 +88,7 @@ async fn wave_page(
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let view = state.view(&who.access, code.into_inner()).await?;
-    let (view, charts) = off_thread(move || {
+    let (view, charts) = super::off_thread(move || {
         let charts = wave_charts(&view)?;
         Ok((view, charts))
     })
@@ -305,7 +298,7 @@ async fn agency_page(
             })
             .await?
     };
-    let (view, scatter) = off_thread(move || {
+    let (view, scatter) = super::off_thread(move || {
         let scatter = figures::agency_figure(&view, &code)?;
         Ok((view, scatter))
     })
