@@ -318,8 +318,8 @@ fn form_page(
         let view = QuestionView {
             legend: q.wording.clone(),
             text: q.is_text(),
-            inline: q.scale == Scale::Nps11
-                || (q.scale == Scale::Ces7 && audience == Audience::Staff),
+            // Both audiences see an item's answers laid out alike, as they see the same labels.
+            inline: q.scale == Scale::Nps11,
             value,
             options,
             error: error_of(&q.code),
