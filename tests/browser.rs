@@ -12,7 +12,7 @@
 //!
 //! Runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set, like every test. It
 //! never skips: without Chromium, Node or `tests/browser/node_modules` it fails and says
-//! how to install them (`bash .ci/run` does).
+//! how to install them (`bash scripts/test` does).
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +20,7 @@
     reason = "a test helper that fails should panic loudly, like the test itself"
 )]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ fn browser_dir() -> PathBuf {
 
 /// Fails, never skips, when something the checks need is missing.
 fn require_tools() {
-    let how = "run `bash .ci/run`, or install them by hand: \
+    let how = "run `bash scripts/test`, or install them by hand: \
         `apt-get install chromium` and `cd tests/browser && npm ci`";
     let chromium = chromium();
     assert!(

@@ -8,7 +8,7 @@
 //! (GET) and send it back complete with its form key (POST), and `Child::kill`, which is
 //! SIGKILL on Unix: no shutdown code runs, open transactions die where they stand.
 //!
-//! **Which binary.** The issue asks for the release build. `.ci/run` builds it
+//! **Which binary.** The issue asks for the release build. `scripts/test` builds it
 //! (`cargo build --release`, a few minutes, within CI's budget) and names it in
 //! `CRASH_TEST_BINARY`; this test then runs that binary and fails, saying so, if the file
 //! is missing. Without the variable (a plain `cargo test`) it runs the binary `cargo test`
@@ -28,6 +28,7 @@
     reason = "a test that fails should panic loudly"
 )]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +62,7 @@ fn binary() -> PathBuf {
             assert!(
                 path.is_file(),
                 "CRASH_TEST_BINARY names {}, which does not exist: build it first \
-                 (`cargo build --release`, as .ci/run does) or unset the variable to test \
+                 (`cargo build --release`, as scripts/test does) or unset the variable to test \
                  the debug binary",
                 path.display()
             );

@@ -1,16 +1,8 @@
 //! Cached reports are reused until the data under them changes, on a real database.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::cell::Cell;
 
-use common::TestDb;
+use crate::common::TestDb;
 use rind::report::cache::ReportCache;
 
 #[test]

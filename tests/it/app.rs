@@ -1,18 +1,10 @@
 //! The web application on a free port: health and readiness checks, the waves API and
 //! its OpenAPI document, through the library's `Application` and through `rind serve`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{TestApp, TestDb};
+use crate::common::{self, TestApp, TestDb};
 use serde_json::json;
 
 #[test]

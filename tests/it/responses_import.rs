@@ -2,18 +2,10 @@
 //! instrument land in the packed form the analysis loads (one byte per item position,
 //! 255 = no answer), text answers become comments, and any bad row refuses the file.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common::{self, TestDb};
 use chrono::NaiveDateTime;
-use common::TestDb;
 use diesel::prelude::*;
 use rind::analysis::ResponseSet;
 use rind::db::schema::{comments, items, responses};

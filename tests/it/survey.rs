@@ -2,18 +2,11 @@
 //! the invitation arrives over SMTP, the form saves a draft, resumes and submits once;
 //! and every bad input gets its own clear answer and leaves the database as it was.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::time::Duration;
 
-use common::smtp::{Mail, SmtpServer};
-use common::{LINK_BASE, Reply, TestApp, TestDb, form_key, mail_files, test_settings};
+use crate::common;
+use crate::common::smtp::{Mail, SmtpServer};
+use crate::common::{LINK_BASE, Reply, TestApp, TestDb, form_key, mail_files, test_settings};
 use rind::store;
 
 const WAIT: Duration = Duration::from_secs(20);

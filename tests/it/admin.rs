@@ -4,15 +4,7 @@
 //! and API tokens, the dev mailbox, CSRF and the upload limit. Runs on SQLite, and on
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
-use common::{PASSWORD, TestApp, TestDb, client_with_token, test_settings};
+use crate::common::{self, PASSWORD, TestApp, TestDb, client_with_token, test_settings};
 use reqwest::blocking::{Client, Response};
 
 /// A browser without JavaScript, signed in with a session cookie.

@@ -1,17 +1,9 @@
 //! The two migration trees stay in step, and migrations go up, down and up again on the
 //! backend under test, through the library and through `rind migrate`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{TestDb, migrations_dir};
+use crate::common::{self, TestDb, migrations_dir};
 use rind::store;
 
 /// Names of the migration folders of one tree, each checked to hold up.sql and down.sql.

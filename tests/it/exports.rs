@@ -5,20 +5,12 @@
 //! formula starts, and (in one agency's version) show no other agency. Runs on SQLite, and
 //! on PostgreSQL when `TEST_DATABASE_URL` is set.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::{self, TestDb};
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::TestDb;
 use rind::domain::{Audience, NO_ANSWER};
 use rind::store;
 use serde_json::Value;

@@ -1,9 +1,7 @@
 //! Re-importing a file without an optional column keeps what is stored; an empty cell in a
 //! present optional column clears it.
 
-mod common;
-
-use common::TestDb;
+use crate::common::TestDb;
 use rind::store;
 
 #[test]

@@ -1,17 +1,9 @@
 //! `rind demo`: a seeded, realistic programme on an empty database, and never on top of
 //! existing data.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::HashMap;
 
-use common::TestDb;
+use crate::common::TestDb;
 use rind::analysis::ResponseSet;
 use rind::store;
 

@@ -1,15 +1,7 @@
 //! The administrative commands: `rind instrument import`, `rind wave create`,
 //! `rind user add`, and how the binary treats database URLs it can't use.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
-use common::{TestDb, rind_in};
+use crate::common::{self, TestDb, rind_in};
 use rind::domain::{Email, Scale};
 use rind::store;
 

@@ -4,17 +4,9 @@
 //! (`tests/fixtures/e2e/make_expected.py` wrote `expected.json`), and the report API
 //! routes over HTTP. Runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::path::PathBuf;
 
-use common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {

@@ -6,12 +6,6 @@
 //!
 //! Set `RIND_CHARTS_OUT=/some/dir` to also write every chart there for a look.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
 use rind::analysis::gap::{self, GapReport, GapRules, ItemInfo, Verdict};
 use rind::analysis::ipa::wave_grid;
 use rind::analysis::rates::{ResponseCounts, response_rate};

@@ -2,15 +2,7 @@
 //! values; any bad row refuses the whole file, names each bad line, and writes nothing;
 //! importing again updates rather than duplicates.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
-use common::TestDb;
+use crate::common::{self, TestDb};
 use rind::store;
 
 const AGENCIES: &str = "code,name\nDOT,Department of Transportation\nDOR,Department of Revenue\n";

@@ -1,18 +1,10 @@
 //! Signing in through the library on a real database: sessions stored as hashes, the
 //! growing delay, the temporary lock, expiry, and API tokens.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::time::Duration;
 
+use crate::common::TestDb;
 use chrono::Duration as Span;
-use common::TestDb;
 use rind::auth::signin::{Outcome, sign_in};
 use rind::auth::token::Secret;
 use rind::store::sessions;

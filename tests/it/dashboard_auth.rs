@@ -3,15 +3,7 @@
 //! agency's figures), on the demo programme. Runs on SQLite, and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
-use common::{PASSWORD, TestApp, TestDb, client_with_token};
+use crate::common::{self, PASSWORD, TestApp, TestDb, client_with_token};
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
 

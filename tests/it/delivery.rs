@@ -2,19 +2,12 @@
 //! loopback (refusals, dropped connections, refused recipients, restarts, two workers on
 //! one database), the `.eml` folder and `rind mail ls`, and reminders.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::smtp::SmtpServer;
-use common::{LINK_BASE, TestApp, TestDb, mail_files, test_settings};
+use crate::common;
+use crate::common::smtp::SmtpServer;
+use crate::common::{LINK_BASE, TestApp, TestDb, mail_files, test_settings};
 use rind::delivery::Worker;
 use rind::delivery::outbox::deliver_due;
 use rind::store;
