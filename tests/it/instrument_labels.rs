@@ -3,17 +3,9 @@
 //! (read back from the rendered forms); the SLA file's optional `label` column; and the
 //! migration that added both, backfilling the labels of items stored before it.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test helper that fails should panic loudly, like the test itself"
-)]
-
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{LINK_BASE, TestApp, TestDb, form_key, mail_files, test_settings};
+use crate::common::{self, LINK_BASE, TestApp, TestDb, form_key, mail_files, test_settings};
 use diesel_migrations::MigrationHarness;
 use rind::db::DbConnection;
 use rind::domain::{Audience, NO_ANSWER, label_from_wording};
