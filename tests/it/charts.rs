@@ -605,7 +605,7 @@ fn a_dumbbell_too_long_for_its_height_says_what_it_left_out() {
     let drawn = many.iter().filter(|r| svg.text(&r.label).is_some()).count();
     assert!(drawn > 5 && drawn < many.len(), "{drawn} of {}", many.len());
     let note = format!(
-        "{} more items, further down the order, did not fit: see the table.",
+        "{} more questions, further down the order, did not fit: see the table.",
         many.len() - drawn
     );
     // What is drawn is the top of the order: the largest gaps as a share of each item's
