@@ -62,7 +62,11 @@ fn main() {
                 "W1",
                 &access,
                 None,
-                &mut |_| {},
+                &mut |step| {
+                    if std::env::var_os("RIND_BENCH_STEPS").is_some() {
+                        eprintln!("  {:.3} s: {step}", start.elapsed().as_secs_f64());
+                    }
+                },
             )
             .expect("build");
             let built = start.elapsed().as_secs_f64();

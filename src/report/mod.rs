@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::analysis::calibration::{Calibration, calibration};
 use crate::analysis::gap::{self, GapReport, GapRules, ItemInfo};
+use crate::analysis::responses::WaveResponses;
 use crate::analysis::ipa::IpaGrid;
 use crate::analysis::measures::WaveMeasures;
 use crate::analysis::rates::{ResponseCounts, ResponseRates, response_rates};
@@ -186,6 +187,33 @@ fn rates_of(
     wave: &waves::Wave,
     codes: &HashMap<i64, String>,
 ) -> Result<ResponseRates> {
+    let responded = responses::counts_by_agency(conn, wave.id)?;
+    rates_with(conn, settings, wave, codes, responded)
+}
+
+/// Responses per (audience, agency) of a wave's loaded answers: the same counts as
+/// `store::responses::counts_by_agency`, without reading the table again.
+fn responded(data: &WaveResponses) -> Vec<(Audience, Option<i64>, i64)> {
+    let mut by_agency: HashMap<Option<i64>, i64> = HashMap::new();
+    for agency in &data.customers.agency {
+        *by_agency.entry(*agency).or_default() += 1;
+    }
+    let mut out: Vec<(Audience, Option<i64>, i64)> = by_agency
+        .into_iter()
+        .map(|(agency, n)| (Audience::Customer, agency, n))
+        .collect();
+    out.push((Audience::Staff, None, data.staff.len() as i64));
+    out
+}
+
+/// Response rates from the invitations (read here) and the responses counted by the caller.
+fn rates_with(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    wave: &waves::Wave,
+    codes: &HashMap<i64, String>,
+    responded: Vec<(Audience, Option<i64>, i64)>,
+) -> Result<ResponseRates> {
     let mut by_agency: Vec<(String, ResponseCounts)> = Vec::new();
     let mut staff = ResponseCounts::default();
     // Customers without an agency belong to no agency row.
@@ -218,7 +246,7 @@ fn rates_of(
             counts.bounced += c.bounced.max(0) as u64;
         }
     }
-    for (audience, agency, n) in responses::counts_by_agency(conn, wave.id)? {
+    for (audience, agency, n) in responded {
         if let Some(counts) = slot(&mut by_agency, &mut staff, codes, audience, agency) {
             counts.responses += n.max(0) as u64;
         }

@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{OfWave, WaveGapReport, gap_rules, rates_of, watermelon_rules, wave_context};
+use super::{
+    OfWave, WaveGapReport, gap_rules, rates_with, responded, watermelon_rules, wave_context,
+};
 use crate::analysis::calibration::Calibration;
 use crate::analysis::gap::{self, BreakdownBy, GapReport, GroupTable, ItemGap, ItemInfo, Verdict};
 use crate::analysis::ipa::{IpaGrid, wave_grid};
@@ -157,9 +159,14 @@ impl WaveView {
                 })
             })
             .collect::<Vec<_>>();
-        let rates = rates_of(conn, settings, &wave, &context.agency_codes)?;
-
         let data = responses::load_wave(conn, wave.id, items.len())?;
+        let rates = rates_with(
+            conn,
+            settings,
+            &wave,
+            &context.agency_codes,
+            responded(&data),
+        )?;
         let rules = gap_rules(settings);
         let gap = gap::report(&items, &data, agency_code, &rules);
         let measures = measures(&items, &data, rules.reporting_threshold);
@@ -184,23 +191,44 @@ impl WaveView {
         let calibration = super::calibration_of(&items, &gap.items);
 
         let view_rules = ViewRules::of(settings);
-        let mut comments = Vec::new();
-        for group in agency_groups(&gap) {
-            let Some(agency) = all_agencies.iter().find(|a| a.code == group.group) else {
-                continue;
-            };
-            if group.table.is_none()
-                || group.respondents.unwrap_or(0) < view_rules.comment_threshold
-            {
-                continue;
+        // Comments only of agencies at the comment threshold, read in one pass.
+        let at_threshold: HashMap<i64, &str> = agency_groups(&gap)
+            .filter(|g| {
+                g.table.is_some() && g.respondents.unwrap_or(0) >= view_rules.comment_threshold
+            })
+            .filter_map(|g| {
+                let agency = all_agencies.iter().find(|a| a.code == g.group)?;
+                Some((agency.id, agency.code.as_str()))
+            })
+            .collect();
+        let mut comments: Vec<AgencyComments> = Vec::new();
+        if !at_threshold.is_empty() {
+            for (agency_id, item, text) in responses::wave_comments(conn, wave.id)? {
+                let Some(code) = at_threshold.get(&agency_id) else {
+                    continue;
+                };
+                let entry = match comments.iter_mut().position(|c| c.agency == *code) {
+                    Some(at) => &mut comments[at],
+                    None => {
+                        comments.push(AgencyComments {
+                            agency: code.to_string(),
+                            comments: Vec::new(),
+                        });
+                        let last = comments.len() - 1;
+                        &mut comments[last]
+                    }
+                };
+                entry.comments.push((names.item(&item), text));
             }
-            comments.push(AgencyComments {
-                agency: agency.code.clone(),
-                comments: responses::agency_comments(conn, wave.id, agency.id)?
-                    .into_iter()
-                    .map(|(item, text)| (names.item(&item), text))
-                    .collect(),
-            });
+        }
+        // An agency at the threshold with no comments still shows "no comments".
+        for code in at_threshold.values() {
+            if !comments.iter().any(|c| c.agency == *code) {
+                comments.push(AgencyComments {
+                    agency: code.to_string(),
+                    comments: Vec::new(),
+                });
+            }
         }
         Ok(WaveView {
             wave,

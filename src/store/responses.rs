@@ -85,8 +85,20 @@ pub fn insert(conn: &mut DbConnection, wave_id: i64, batch: &[NewResponse]) -> R
     Ok(())
 }
 
+thread_local! {
+    /// Waves read on this thread, so a test can check that a report reads each wave once.
+    static WAVES_READ: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times this thread has read a wave's responses ([`load_wave`]). Per thread, so
+/// tests running side by side don't count each other's reads.
+pub fn waves_read_on_this_thread() -> u64 {
+    WAVES_READ.with(std::cell::Cell::get)
+}
+
 /// Loads both audiences of a wave into the analysis' column form.
 pub fn load_wave(conn: &mut DbConnection, wave_id: i64, n_items: usize) -> Result<WaveResponses> {
+    WAVES_READ.with(|n| n.set(n.get() + 1));
     Ok(WaveResponses {
         customers: load_audience(conn, wave_id, Audience::Customer, n_items)?,
         staff: load_audience(conn, wave_id, Audience::Staff, n_items)?,
@@ -163,6 +175,25 @@ pub fn counts_by_agency(
     rows.into_iter()
         .map(|(audience, agency, n)| Ok((Audience::parse(&audience)?, agency, n)))
         .collect()
+}
+
+/// Every comment customers left in a wave, as (agency id, item code, comment), in agency,
+/// item and comment order: one read for the whole wave. Comments are shown only for
+/// agencies at the comment threshold; the caller picks them.
+pub fn wave_comments(conn: &mut DbConnection, wave_id: i64) -> Result<Vec<(i64, String, String)>> {
+    use crate::db::schema::items;
+    let rows: Vec<(Option<i64>, String, String)> = comments::table
+        .inner_join(responses::table)
+        .inner_join(items::table)
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::audience.eq(Audience::Customer.as_str()))
+        .order((responses::agency_id, items::position, comments::id))
+        .select((responses::agency_id, items::code, comments::body))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(agency, item, body)| Some((agency?, item, body)))
+        .collect())
 }
 
 /// The comments customers of one agency left in a wave, with the item they answered,

@@ -913,3 +913,28 @@ fn the_baseline_pdf_names_questions_by_their_labels_never_their_codes() {
         );
     }
 }
+
+#[test]
+fn a_report_reads_each_wave_once() {
+    let db = demo();
+    let settings = common::test_settings(&db);
+    let access = rind::auth::access::Access::new(rind::domain::Role::Admin, Vec::new());
+    let reads = |kind, wave: &str| {
+        let mut conn = db.conn();
+        let before = store::responses::waves_read_on_this_thread();
+        let report =
+            rind::report::document::build(&mut conn, &settings, kind, wave, &access, None, &mut |_| {})
+                .unwrap();
+        assert!(!report.charts.is_empty());
+        store::responses::waves_read_on_this_thread() - before
+    };
+    use rind::report::document::ReportKind::{Baseline, Trend};
+    // The baseline wave alone: one read for the whole report, every format's model.
+    assert_eq!(reads(Baseline, WAVE), 1);
+    // The last of the demo's three waves, with its trend: each wave read once.
+    let waves = store::waves::list(&mut db.conn()).unwrap();
+    let last = &waves.last().unwrap().code;
+    assert_eq!(waves.len(), 3);
+    assert_eq!(reads(Trend, last), 3);
+    assert_eq!(reads(Baseline, last), 3);
+}
