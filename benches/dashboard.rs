@@ -38,7 +38,7 @@ use rind::db::Database;
 const SCALE: usize = 111;
 /// Headings that only the full pages carry (not the sign-in form or an error page).
 const OVERVIEW: &str = "Largest blind spots";
-const WAVE: &str = "Gaps per item";
+const WAVE: &str = "How IT performs, per question";
 const WARM_REQUESTS: usize = 200;
 const CONCURRENT: usize = 8;
 const CONCURRENT_FOR: Duration = Duration::from_secs(5);

@@ -22,10 +22,10 @@ use serde::Serialize;
 
 use crate::analysis::calibration::{Calibration, calibration};
 use crate::analysis::gap::{self, GapReport, GapRules, ItemInfo};
-use crate::analysis::responses::WaveResponses;
 use crate::analysis::ipa::IpaGrid;
 use crate::analysis::measures::WaveMeasures;
 use crate::analysis::rates::{ResponseCounts, ResponseRates, response_rates};
+use crate::analysis::responses::WaveResponses;
 use crate::analysis::trend::{Trend, WaveSnapshot, snapshot, trend};
 use crate::analysis::watermelon::{WatermelonReport, WatermelonRules};
 use crate::config::Settings;

@@ -311,7 +311,7 @@ struct OverviewPage {
     nav: Nav,
     waves: Vec<waves::WaveSummary>,
     selected: String,
-    overview: Option<Overview>,
+    overview: Option<std::sync::Arc<Overview>>,
     figures: Vec<FigureRow>,
     customer_rate: String,
     staff_rate: String,
@@ -356,7 +356,7 @@ impl OverviewPage {
         nav: Nav,
         waves: Vec<waves::WaveSummary>,
         selected: Option<String>,
-        shown: Option<Overview>,
+        shown: Option<std::sync::Arc<Overview>>,
     ) -> OverviewPage {
         let o = shown.as_ref();
         let names = |rows: &[crate::analysis::gap::ItemGap]| -> String {
@@ -368,7 +368,7 @@ impl OverviewPage {
         OverviewPage {
             nav,
             selected: selected.unwrap_or_default(),
-            figures: o.map_or_else(Vec::new, figure_rows),
+            figures: o.map_or_else(Vec::new, |o| figure_rows(o)),
             customer_rate: o.map_or_else(String::new, |o| rate(&o.customer_rate)),
             staff_rate: o.map_or_else(String::new, |o| rate(&o.staff_rate)),
             underestimated: o.map_or_else(String::new, |o| names(&o.underestimated_priorities)),
@@ -476,7 +476,7 @@ async fn overview(
         })
         .await?;
     let overview = match &selected {
-        Some(code) => Some(overview_of(&state, &who, code.clone()).await?),
+        Some(code) => Some(overview_of(&state, code.clone()).await?),
         None => None,
     };
     let body = OverviewPage::of(
@@ -488,13 +488,21 @@ async fn overview(
     Ok(page(actix_web::http::StatusCode::OK, &body)?)
 }
 
-/// The overview of `wave`, from its view (cut to the reader) and its trend.
+/// The overview of `wave`, from its view and its trend. It shows only programme-wide
+/// figures (no agency's own), the same for every role, so it is kept in the cache whole
+/// and read with one data fingerprint per page.
 async fn overview_of(
     state: &web::Data<AppState>,
-    who: &SignedIn,
     wave: String,
-) -> Result<Overview> {
-    let view = std::sync::Arc::new(state.view(&who.access, wave).await?);
-    let trend = state.trend(view.clone()).await?;
-    super::off_thread(move || crate::report::overview::overview(&view, &trend)).await
+) -> Result<std::sync::Arc<Overview>> {
+    let (settings, cache) = (state.settings.clone(), state.reports.clone());
+    state
+        .run(move |conn| {
+            cache.get(conn, &format!("overview/{wave}"), |conn| {
+                let view = cache.view(conn, &settings, &wave)?;
+                let trend = crate::report::trend_of(conn, &cache, &settings, &view)?;
+                crate::report::overview::overview(&view, &trend)
+            })
+        })
+        .await
 }

@@ -922,9 +922,16 @@ fn a_report_reads_each_wave_once() {
     let reads = |kind, wave: &str| {
         let mut conn = db.conn();
         let before = store::responses::waves_read_on_this_thread();
-        let report =
-            rind::report::document::build(&mut conn, &settings, kind, wave, &access, None, &mut |_| {})
-                .unwrap();
+        let report = rind::report::document::build(
+            &mut conn,
+            &settings,
+            kind,
+            wave,
+            &access,
+            None,
+            &mut |_| {},
+        )
+        .unwrap();
         assert!(!report.charts.is_empty());
         store::responses::waves_read_on_this_thread() - before
     };
