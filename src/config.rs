@@ -91,6 +91,14 @@ pub struct Settings {
     pub reminder_check_secs: u64,
     /// Email a thank-you to each person who submits a survey.
     pub thank_you_email: bool,
+    /// Who runs the programme, on every report's cover and footer and in emails, e.g.
+    /// "Office of the State Chief Information Officer".
+    pub organisation_name: String,
+    /// Where readers write with questions about the survey or a report (an email address).
+    pub organisation_contact: String,
+    /// A line at the foot of every report page (e.g. a classification or a notice); none
+    /// when unset.
+    pub report_footer: Option<String>,
 }
 
 impl Default for Settings {
@@ -126,6 +134,9 @@ impl Default for Settings {
             mail_lease_secs: 600,
             reminder_check_secs: 300,
             thank_you_email: false,
+            organisation_name: "IT Office".into(),
+            organisation_contact: "survey@localhost".into(),
+            report_footer: None,
         }
     }
 }
@@ -199,7 +210,35 @@ impl Settings {
             return Err(AppError::invalid("pool_size must be at least 1"));
         }
         crate::db::DatabaseUrl::parse(&self.database_url)?;
+        self.validate_organisation()?;
         self.validate_mail()
+    }
+
+    fn validate_organisation(&self) -> Result<()> {
+        let name = self.organisation_name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                "organisation_name must be a name of 1 to 200 characters, such as \
+                 \"Office of the State Chief Information Officer\"",
+            ));
+        }
+        self.organisation_contact
+            .parse::<lettre::Address>()
+            .map_err(|e| {
+                AppError::invalid(format!(
+                    "organisation_contact `{}` is not an email address such as \
+                     it-survey@state.example.gov: {e}",
+                    self.organisation_contact
+                ))
+            })?;
+        if let Some(footer) = &self.report_footer
+            && (footer.chars().count() > 300 || footer.chars().any(char::is_control))
+        {
+            return Err(AppError::invalid(
+                "report_footer must be one line of at most 300 characters",
+            ));
+        }
+        Ok(())
     }
 
     fn validate_mail(&self) -> Result<()> {
